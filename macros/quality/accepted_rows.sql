@@ -1,0 +1,15 @@
+{#- The rows of a *_checked model that passed every contract check, without the audit
+    columns: the only way later layers read landing data. -#}
+{% macro accepted_rows(checked_model) -%}
+    select
+        * exclude (
+            quarantine_reasons,
+            quarantine_reason,
+            raw_row,
+            delivered_rows,
+            source_file,
+            source_row_number
+        )
+    from {{ ref(checked_model) }}
+    where quarantine_reason is null
+{%- endmacro %}

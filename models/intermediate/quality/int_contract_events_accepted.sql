@@ -1,0 +1,3 @@
+{{ config(materialized='view') }}
+
+{{ accepted_rows('int_contract_events_checked') }}

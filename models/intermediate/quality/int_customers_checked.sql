@@ -1,0 +1,36 @@
+with
+
+customers as (
+    select * from {{ ref('stg_landing__customers') }}
+),
+
+keyed as (
+    select
+        *,
+        count(*) over (partition by customer_id) as key_versions
+    from customers
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reasons([
+            ('null_key', 'customer_id is null'),
+            ('conflicting_duplicate_key', 'customer_id is not null and key_versions > 1'),
+            ('missing_required_field', 'person_key is null or customer_type is null'),
+            ('unknown_code', is_unknown_code('customer_type', 'ref_codes',
+                code_list='customer_type')),
+        ]) }} as quarantine_reasons
+    from keyed
+),
+
+final as (
+    select
+        * exclude (key_versions),
+        quarantine_reasons[1] as quarantine_reason,
+        {{ as_raw_row(['customer_id', 'person_key', 'customer_type', 'full_name',
+            'birth_date', 'created_at']) }} as raw_row
+    from checked
+)
+
+select * from final

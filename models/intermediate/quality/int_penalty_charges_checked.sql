@@ -1,0 +1,62 @@
+{#- A charge is an orphan when its line is not accepted or when its termination event is
+    not an accepted terminating event of that same line. -#}
+with
+
+charges as (
+    select * from {{ ref('stg_landing__penalty_charges') }}
+),
+
+accepted_lines as (
+    select line_id from {{ ref('int_lines_checked') }}
+    where quarantine_reason is null
+),
+
+accepted_terminations as (
+    select
+        events.event_id,
+        events.line_id
+    from {{ ref('int_contract_events_checked') }} as events
+    inner join {{ ref('ref_event_types') }} as event_types
+        on events.event_type = event_types.event_type
+    where events.quarantine_reason is null and event_types.is_terminating
+),
+
+keyed as (
+    select
+        charges.*,
+        count(*) over (partition by charges.charge_id) as key_versions,
+        accepted_terminations.event_id is not null as has_termination
+    from charges
+    left join accepted_terminations
+        on charges.termination_event_id = accepted_terminations.event_id
+        and charges.line_id = accepted_terminations.line_id
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reasons([
+            ('null_key', 'charge_id is null'),
+            ('conflicting_duplicate_key', 'charge_id is not null and key_versions > 1'),
+            ('missing_required_field', 'line_id is null or termination_event_id is null'
+                ~ ' or component is null or billed_krw is null or paid_krw is null'),
+            ('unknown_code', is_unknown_code('component', 'ref_charge_components',
+                'component')),
+            ('negative_amount', 'billed_krw < 0 or paid_krw < 0'),
+            ('paid_exceeds_billed', 'paid_krw > billed_krw'),
+            ('orphan', 'line_id not in (select line_id from accepted_lines)'
+                ~ ' or not has_termination'),
+        ]) }} as quarantine_reasons
+    from keyed
+),
+
+final as (
+    select
+        * exclude (key_versions, has_termination),
+        quarantine_reasons[1] as quarantine_reason,
+        {{ as_raw_row(['charge_id', 'line_id', 'termination_event_id', 'component',
+            'billed_krw', 'paid_krw', 'billed_on']) }} as raw_row
+    from checked
+)
+
+select * from final

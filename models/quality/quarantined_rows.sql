@@ -1,0 +1,49 @@
+{#- Every row that broke the source contract, with where it came from and why. Holds the
+    raw row (PII included) for the engineers who fix deliveries, so it lives in the
+    restricted `quarantine` schema and never in a published mart. -#}
+{%- set checked_models = [
+    ('customers', 'customer_id'),
+    ('lines', 'line_id'),
+    ('contract_events', 'event_id'),
+    ('agreements', 'agreement_id'),
+    ('penalty_charges', 'charge_id'),
+    ('refund_applications', 'application_id'),
+    ('roaming_passes', 'purchase_id'),
+    ('ott_choices', 'choice_id'),
+    ('insurance_applications', 'application_id'),
+] -%}
+
+with
+
+{% for source_table, key_column in checked_models %}
+{{ source_table }} as (
+    select
+        '{{ source_table }}' as source_table,
+        {{ key_column }} as record_key,
+        quarantine_reason,
+        quarantine_reasons,
+        source_file,
+        source_row_number,
+        delivered_rows,
+        raw_row
+    from {{ ref('int_' ~ source_table ~ '_checked') }}
+    where quarantine_reason is not null
+),
+{% endfor %}
+
+unioned as (
+    {% for source_table, _ in checked_models -%}
+    select * from {{ source_table }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+final as (
+    select
+        {{ surrogate_key(['source_table', 'source_file', 'source_row_number']) }}
+            as quarantined_row_id,
+        *
+    from unioned
+)
+
+select * from final

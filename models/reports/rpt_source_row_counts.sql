@@ -1,0 +1,39 @@
+{#- One row per landing table: every delivered row is accepted, collapsed as an exact
+    duplicate of another, or quarantined (SOURCE_CONTRACT.md). The pytest suite re-counts
+    the raw rows straight from the Parquet files. -#}
+{%- set source_tables = ['customers', 'lines', 'contract_events', 'agreements',
+    'penalty_charges', 'refund_applications', 'roaming_passes', 'ott_choices',
+    'insurance_applications'] -%}
+
+with
+
+{% for source_table in source_tables %}
+{{ source_table }} as (
+    select
+        '{{ source_table }}' as source_table,
+        cast(sum(delivered_rows) as bigint) as raw_rows,
+        cast(count_if(quarantine_reason is null) as bigint) as accepted_rows,
+        cast(sum(delivered_rows - 1) as bigint) as collapsed_duplicate_rows,
+        cast(count_if(quarantine_reason is not null) as bigint) as quarantined_rows
+    from {{ ref('int_' ~ source_table ~ '_checked') }}
+),
+{% endfor %}
+
+unioned as (
+    {% for source_table in source_tables -%}
+    select * from {{ source_table }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+final as (
+    select
+        source_table,
+        coalesce(raw_rows, 0) as raw_rows,
+        coalesce(accepted_rows, 0) as accepted_rows,
+        coalesce(collapsed_duplicate_rows, 0) as collapsed_duplicate_rows,
+        coalesce(quarantined_rows, 0) as quarantined_rows
+    from unioned
+)
+
+select * from final

@@ -1,0 +1,32 @@
+with
+
+source as (
+    select * from {{ source('landing', 'contract_events') }}
+),
+
+renamed as (
+    select
+        cast(event_id as varchar) as event_id,
+        cast(line_id as varchar) as line_id,
+        cast(event_type as varchar) as event_type,
+        cast(channel as varchar) as channel,
+        cast(port_out_to as varchar) as port_out_to,
+        cast(event_at as timestamp with time zone) as event_at,
+        filename as source_file,
+        file_row_number as source_row_number
+    from source
+),
+
+collapsed as (
+    {{ collapse_exact_duplicates('renamed') }}
+),
+
+localized as (
+    select
+        *,
+        {{ to_local_timestamp('event_at') }} as event_at_kst,
+        cast({{ to_local_timestamp('event_at') }} as date) as event_date
+    from collapsed
+)
+
+select * from localized

@@ -1,0 +1,34 @@
+with
+
+source as (
+    select * from {{ source('landing', 'lines') }}
+),
+
+renamed as (
+    select
+        cast(line_id as varchar) as line_id,
+        cast(customer_id as varchar) as customer_id,
+        cast(msisdn as varchar) as msisdn,
+        cast(network as varchar) as network,
+        cast(mvno_brand as varchar) as mvno_brand,
+        cast(line_class as varchar) as line_class,
+        cast(payment_type as varchar) as payment_type,
+        cast(activated_at as timestamp with time zone) as activated_at,
+        filename as source_file,
+        file_row_number as source_row_number
+    from source
+),
+
+collapsed as (
+    {{ collapse_exact_duplicates('renamed') }}
+),
+
+localized as (
+    select
+        *,
+        {{ to_local_timestamp('activated_at') }} as activated_at_kst,
+        cast({{ to_local_timestamp('activated_at') }} as date) as activated_date
+    from collapsed
+)
+
+select * from localized

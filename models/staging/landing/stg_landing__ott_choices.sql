@@ -1,0 +1,30 @@
+with
+
+source as (
+    select * from {{ source('landing', 'ott_choices') }}
+),
+
+renamed as (
+    select
+        cast(choice_id as varchar) as choice_id,
+        cast(line_id as varchar) as line_id,
+        cast(service as varchar) as service,
+        cast(chosen_at as timestamp with time zone) as chosen_at,
+        filename as source_file,
+        file_row_number as source_row_number
+    from source
+),
+
+collapsed as (
+    {{ collapse_exact_duplicates('renamed') }}
+),
+
+localized as (
+    select
+        *,
+        {{ to_local_timestamp('chosen_at') }} as chosen_at_kst,
+        cast({{ to_local_timestamp('chosen_at') }} as date) as chosen_date
+    from collapsed
+)
+
+select * from localized

@@ -1,0 +1,25 @@
+with
+
+source as (
+    select * from {{ source('landing', 'penalty_charges') }}
+),
+
+renamed as (
+    select
+        cast(charge_id as varchar) as charge_id,
+        cast(line_id as varchar) as line_id,
+        cast(termination_event_id as varchar) as termination_event_id,
+        cast(component as varchar) as component,
+        cast(billed_krw as bigint) as billed_krw,
+        cast(paid_krw as bigint) as paid_krw,
+        cast(billed_on as date) as billed_on,
+        filename as source_file,
+        file_row_number as source_row_number
+    from source
+),
+
+collapsed as (
+    {{ collapse_exact_duplicates('renamed') }}
+)
+
+select * from collapsed

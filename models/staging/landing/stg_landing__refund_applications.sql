@@ -1,0 +1,35 @@
+with
+
+source as (
+    select * from {{ source('landing', 'refund_applications') }}
+),
+
+renamed as (
+    select
+        cast(application_id as varchar) as application_id,
+        cast(line_id as varchar) as line_id,
+        cast(channel as varchar) as channel,
+        cast(holder_exception as varchar) as holder_exception,
+        cast(hardship_reason as varchar) as hardship_reason,
+        cast(bank_account_token as varchar) as bank_account_token,
+        cast(account_holder_matches as boolean) as account_holder_matches,
+        cast(hardship_ended_on as date) as hardship_ended_on,
+        cast(applied_at as timestamp with time zone) as applied_at,
+        filename as source_file,
+        file_row_number as source_row_number
+    from source
+),
+
+collapsed as (
+    {{ collapse_exact_duplicates('renamed') }}
+),
+
+localized as (
+    select
+        *,
+        {{ to_local_timestamp('applied_at') }} as applied_at_kst,
+        cast({{ to_local_timestamp('applied_at') }} as date) as applied_date
+    from collapsed
+)
+
+select * from localized

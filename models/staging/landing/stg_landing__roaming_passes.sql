@@ -1,0 +1,31 @@
+with
+
+source as (
+    select * from {{ source('landing', 'roaming_passes') }}
+),
+
+renamed as (
+    select
+        cast(purchase_id as varchar) as purchase_id,
+        cast(line_id as varchar) as line_id,
+        cast(pass_code as varchar) as pass_code,
+        cast(base_data_mb as integer) as base_data_mb,
+        cast(purchased_at as timestamp with time zone) as purchased_at,
+        filename as source_file,
+        file_row_number as source_row_number
+    from source
+),
+
+collapsed as (
+    {{ collapse_exact_duplicates('renamed') }}
+),
+
+localized as (
+    select
+        *,
+        {{ to_local_timestamp('purchased_at') }} as purchased_at_kst,
+        cast({{ to_local_timestamp('purchased_at') }} as date) as purchased_date
+    from collapsed
+)
+
+select * from localized

@@ -1,0 +1,83 @@
+"""Run dbt in-process (dbtRunner) against a chosen landing directory and database file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    success: bool
+    invocation_id: str | None
+    failures: list[str]
+
+
+def dbt_env(raw_dir: Path | str | None, duckdb_path: Path | str | None) -> dict[str, str]:
+    """Environment variables the committed profiles.yml and sources read."""
+    env = {}
+    if raw_dir is not None:
+        env["RAW_DIR"] = str(Path(raw_dir).resolve())
+    if duckdb_path is not None:
+        env["DUCKDB_PATH"] = str(Path(duckdb_path).resolve())
+    return env
+
+
+def run_dbt(
+    args: Sequence[str],
+    raw_dir: Path | str | None = None,
+    duckdb_path: Path | str | None = None,
+    dbt_vars: Mapping[str, object] | None = None,
+    target_path: Path | str | None = None,
+    log_path: Path | str | None = None,
+    quiet: bool = False,
+) -> DbtResult:
+    """Invoke dbt with this repository as project and profiles directory.
+
+    Environment variables are set for the call and restored afterwards, so tests can build
+    several warehouses from one process.
+    """
+    from dbt.cli.main import dbtRunner
+
+    env = dbt_env(raw_dir, duckdb_path)
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    cli_args = [*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    if target_path is not None:
+        cli_args += ["--target-path", str(target_path)]
+    if log_path is not None:
+        cli_args += ["--log-path", str(log_path)]
+    if dbt_vars:
+        import json
+
+        cli_args += ["--vars", json.dumps(dict(dbt_vars))]
+    if quiet:
+        cli_args += ["--quiet"]
+    try:
+        result = dbtRunner().invoke(cli_args)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    failures = []
+    invocation_id = None
+    if result.result is not None and hasattr(result.result, "results"):
+        for node_result in result.result.results:
+            status = str(node_result.status)
+            if status in {"error", "fail", "runtime error"}:
+                failures.append(f"{node_result.node.unique_id}: {status}: {node_result.message}")
+        invocation_id = getattr(result.result.args, "invocation_id", None) if hasattr(
+            result.result, "args"
+        ) else None
+    if result.exception is not None:
+        failures.append(f"dbt raised: {result.exception}")
+    return DbtResult(success=result.success, invocation_id=invocation_id, failures=failures)

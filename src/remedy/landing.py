@@ -1,0 +1,93 @@
+"""Write and inspect landing directories that follow the source contract.
+
+`write_table` is how tests (and anyone preparing a delivery by hand) put rows on disk:
+values are given in the contract's own terms, timestamps as KST wall-clock strings or
+aware datetimes, and stored as UTC instants exactly as upstream systems deliver them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from remedy.contract import TABLES
+
+KST = ZoneInfo("Asia/Seoul")
+
+
+def kst(text: str) -> dt.datetime:
+    """'2026-01-13 23:59:59' read as Korea wall-clock time, returned as a UTC instant."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=KST).astimezone(dt.UTC)
+
+
+def _coerce(value, arrow_type: pa.DataType):
+    if value is None:
+        return None
+    if pa.types.is_timestamp(arrow_type) and isinstance(value, str):
+        return kst(value)
+    if pa.types.is_date(arrow_type) and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def write_table(
+    landing_dir: Path | str,
+    table: str,
+    rows: Iterable[Mapping[str, object]],
+    file_name: str = "part-0000.parquet",
+) -> Path:
+    """Write rows of one contract table as one Parquet file; missing columns are null."""
+    schema = TABLES[table]
+    rows = list(rows)
+    unknown = {key for row in rows for key in row} - set(schema.names)
+    if unknown:
+        raise ValueError(f"{table}: columns not in the source contract: {sorted(unknown)}")
+    columns = {
+        field.name: pa.array(
+            [_coerce(row.get(field.name), field.type) for row in rows], type=field.type
+        )
+        for field in schema
+    }
+    folder = Path(landing_dir) / table
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / file_name
+    pq.write_table(pa.table(columns, schema=schema), path)
+    return path
+
+
+def write_empty_tables(landing_dir: Path | str) -> None:
+    """Give every contract table a folder with an empty file (a delivery with no rows)."""
+    for table in TABLES:
+        folder = Path(landing_dir) / table
+        if not any(folder.glob("*.parquet")):
+            write_table(landing_dir, table, [], file_name="empty.parquet")
+
+
+def check_landing_dir(landing_dir: Path | str) -> list[str]:
+    """Problems that would stop a build, each naming the folder or file and the fix."""
+    root = Path(landing_dir)
+    problems: list[str] = []
+    if not root.is_dir():
+        return [f"{root}: landing directory not found; set RAW_DIR to the folder holding "
+                f"the nine table folders ({', '.join(TABLES)})"]
+    for table, schema in TABLES.items():
+        files = sorted((root / table).glob("*.parquet"))
+        if not files:
+            problems.append(
+                f"{root / table}: no Parquet files; every table needs at least one file "
+                f"(an empty delivery is a file with zero rows)"
+            )
+            continue
+        for path in files:
+            found = pq.read_schema(path)
+            missing = [name for name in schema.names if name not in found.names]
+            if missing:
+                problems.append(
+                    f"{path}: missing contract columns {missing}; add them (null is allowed)"
+                )
+    return problems

@@ -1,0 +1,57 @@
+"""Shared fixtures: build a warehouse from a landing directory and query it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from remedy.dbt_runner import run_dbt
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def build_warehouse(
+    landing_dir: Path,
+    work_dir: Path,
+    dbt_vars: Mapping[str, object] | None = None,
+    args: tuple[str, ...] = ("build",),
+    name: str = "warehouse",
+) -> Path:
+    """Run `dbt build` (or `args`) on a landing directory into work_dir/<name>.duckdb.
+
+    Every build gets its own target and log folders, so builds never share dbt state.
+    """
+    db_path = work_dir / f"{name}.duckdb"
+    result = run_dbt(
+        list(args),
+        raw_dir=landing_dir,
+        duckdb_path=db_path,
+        dbt_vars=dbt_vars,
+        target_path=work_dir / f"{name}-target",
+        log_path=work_dir / f"{name}-logs",
+        quiet=True,
+    )
+    assert result.success, "dbt failed:\n" + "\n".join(result.failures)
+    return db_path
+
+
+def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of a query against a built warehouse (a read-write handle: dbt-duckdb keeps
+    the file open in this process, and DuckDB refuses a read-only one beside it)."""
+    with duckdb.connect(str(db_path)) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="session")
+def build() -> Callable[..., Path]:
+    return build_warehouse
+
+
+@pytest.fixture(scope="session")
+def sql() -> Callable[..., list[tuple]]:
+    return query
