@@ -38,12 +38,19 @@ unioned as (
     {% endfor %}
 ),
 
+reasons as (
+    select * from {{ ref('ref_quarantine_reasons') }}
+),
+
 final as (
     select
-        {{ surrogate_key(['source_table', 'source_file', 'source_row_number']) }}
-            as quarantined_row_id,
-        *
+        {{ surrogate_key(['unioned.source_table', 'unioned.source_file',
+            'unioned.source_row_number']) }} as quarantined_row_id,
+        unioned.*,
+        reasons.fix
     from unioned
+    left join reasons
+        on unioned.quarantine_reason = reasons.quarantine_reason
 )
 
 select * from final

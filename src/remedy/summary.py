@@ -8,11 +8,18 @@ import duckdb
 
 SUMMARY_QUERIES: list[tuple[str, str]] = [
     ("contract events (accepted)", "select count(*) from main.fct_contract_events"),
-    ("quarantined rows", "select coalesce(sum(quarantined_rows), 0) from main.rpt_source_row_counts"),
+    (
+        "quarantined rows",
+        "select coalesce(sum(quarantined_rows), 0) from main.rpt_source_row_counts",
+    ),
 ]
 
 OPTIONAL_QUERIES: list[tuple[str, str, str]] = [
-    ("fct_waiver_eligibility", "waiver population", "select count(*) from main.fct_waiver_eligibility"),
+    (
+        "fct_waiver_eligibility",
+        "waiver population",
+        "select count(*) from main.fct_waiver_eligibility",
+    ),
     (
         "fct_waiver_eligibility",
         "  eligible",
@@ -43,7 +50,9 @@ def summarise(duckdb_path: Path | str) -> list[tuple[str, int]]:
         tables = {row[0] for row in con.execute(
             "select table_name from information_schema.tables where table_schema = 'main'"
         ).fetchall()}
-        figures = [(label, int(con.execute(query).fetchone()[0])) for label, query in SUMMARY_QUERIES]
+        figures = [
+            (label, int(con.execute(query).fetchone()[0])) for label, query in SUMMARY_QUERIES
+        ]
         figures += [
             (label, int(con.execute(query).fetchone()[0]))
             for table, label, query in OPTIONAL_QUERIES
