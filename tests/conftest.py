@@ -41,9 +41,9 @@ def build_warehouse(
 
 
 def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    """Rows of a query against a built warehouse (a read-write handle: dbt-duckdb keeps
-    the file open in this process, and DuckDB refuses a read-only one beside it)."""
-    with duckdb.connect(str(db_path)) as con:
+    """Rows of a query against a built warehouse (run_dbt releases the file, so a
+    read-only handle works in the same process)."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
 
 

@@ -74,3 +74,11 @@ def test_remedy_build_names_a_missing_table_folder_and_the_fix(tmp_path):
     assert completed.returncode == 2
     assert f"{landing / 'agreements'}: no Parquet files" in completed.stderr
     assert "empty delivery is a file with zero rows" in completed.stderr
+
+
+def test_database_is_released_after_an_in_process_run(foreign_landing, tmp_path, build):
+    """dbt-duckdb keeps its database open after dbtRunner; run_dbt closes it so readers
+    (validate, extract, these tests) can open it read-only in the same process."""
+    db_path = build(foreign_landing, tmp_path, args=("seed",))
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert con.execute("select count(*) from program.program_parameters").fetchone() == (2,)

@@ -30,6 +30,25 @@ def dbt_env(raw_dir: Path | str | None, duckdb_path: Path | str | None) -> dict[
     return env
 
 
+def release_duckdb() -> None:
+    """Close the database dbt-duckdb keeps open after an in-process run.
+
+    dbt-duckdb caches one DuckDB instance per process; while it lives, the same file cannot
+    be opened read-only (or with another configuration) in this process. Closing it makes
+    `duckdb.connect(path, read_only=True)` work after `run_dbt`, as it does in a new process.
+    """
+    import gc
+
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+    if environment is not None:
+        environment.close()
+    gc.collect()
+
+
 def run_dbt(
     args: Sequence[str],
     raw_dir: Path | str | None = None,
@@ -63,6 +82,7 @@ def run_dbt(
     try:
         result = dbtRunner().invoke(cli_args)
     finally:
+        release_duckdb()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

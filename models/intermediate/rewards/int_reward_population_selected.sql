@@ -1,0 +1,35 @@
+{#- R1: the reward population, every KT-network line in service at the program's
+    reward_population_as_of_kst, read literally: activated before that instant and not
+    terminated before it (a termination exactly at the instant keeps the line in). The
+    class and payment flags ride along because each benefit excludes differently. -#}
+with
+
+lines as (
+    select * from {{ ref('int_lines_joined_to_customers') }}
+),
+
+program_parameters as (
+    select * from {{ ref('program_parameters') }}
+    where program_id = '{{ var("program_id") }}'
+),
+
+selected as (
+    select
+        lines.line_id,
+        lines.customer_id,
+        lines.is_iot_or_special,
+        lines.is_prepaid,
+        lines.activated_at_kst,
+        lines.terminated_at_kst
+    from lines
+    cross join program_parameters
+    where
+        lines.is_kt_network
+        and lines.activated_at_kst < program_parameters.reward_population_as_of_kst
+        and (
+            lines.terminated_at_kst is null
+            or lines.terminated_at_kst >= program_parameters.reward_population_as_of_kst
+        )
+)
+
+select * from selected

@@ -1,0 +1,115 @@
+{#- W1-W4: one row per line whose terminating event falls (KST date, inclusive) in the
+    waiver window, with every W2 exclusion that applies, the first by precedence, the
+    waivable billed and paid amounts (A7) and the resulting waiver status. -#}
+with
+
+lines as (
+    select * from {{ ref('int_lines_joined_to_customers') }}
+),
+
+contract_changes as (
+    select * from {{ ref('int_contract_changes_aggregated') }}
+),
+
+penalty_charges_summed as (
+    select * from {{ ref('int_penalty_charges_summed') }}
+),
+
+program_parameters as (
+    select * from {{ ref('program_parameters') }}
+    where program_id = '{{ var("program_id") }}'
+),
+
+waiver_population as (
+    select
+        lines.*,
+        program_parameters.base_cutoff_kst
+    from lines
+    inner join program_parameters
+        on lines.terminated_date between program_parameters.waiver_window_start_date
+            and program_parameters.waiver_window_end_date
+),
+
+rejoin_activations as (
+    -- W2.8: a KT line of the same person activated after the termination and by the
+    -- last day of the window; any customer record counts, so the join is on person_key.
+    -- Only lines activated inside the window can qualify, which keeps the join small.
+    select
+        lines.line_id,
+        lines.person_key,
+        lines.activated_at_kst
+    from lines
+    inner join program_parameters
+        on lines.activated_date between program_parameters.waiver_window_start_date
+            and program_parameters.waiver_window_end_date
+    where lines.is_kt_network and lines.person_key is not null
+),
+
+rejoined_lines as (
+    select waiver_population.line_id
+    from waiver_population
+    inner join rejoin_activations
+        on waiver_population.person_key = rejoin_activations.person_key
+            and waiver_population.line_id <> rejoin_activations.line_id
+            and waiver_population.terminated_at_kst
+            < rejoin_activations.activated_at_kst
+    group by 1
+),
+
+classified as (
+    select
+        waiver_population.line_id,
+        waiver_population.customer_id,
+        waiver_population.termination_event_id,
+        waiver_population.termination_type,
+        waiver_population.line_class,
+        {{ waiver_exclusion_reasons(
+            is_mvno='not waiver_population.is_kt_network',
+            is_iot_or_special='waiver_population.is_iot_or_special',
+            is_prepaid='waiver_population.is_prepaid',
+            is_forced_termination="waiver_population.termination_type"
+                ~ " = 'forced_termination'",
+            is_new_since_base_date='waiver_population.activated_at_kst'
+                ~ ' >= waiver_population.base_cutoff_kst',
+            has_device_change_since_base_date='contract_changes'
+                ~ '.first_device_change_at_kst'
+                ~ ' < waiver_population.terminated_at_kst',
+            has_recontract_since_base_date='contract_changes.first_recontract_at_kst'
+                ~ ' < waiver_population.terminated_at_kst',
+            has_rejoined='rejoined_lines.line_id is not null'
+        ) }} as exclusion_reasons,
+        coalesce(penalty_charges_summed.waivable_billed_krw, 0) as waivable_billed_krw,
+        coalesce(penalty_charges_summed.waivable_paid_krw, 0) as waivable_paid_krw,
+        waiver_population.terminated_date,
+        waiver_population.terminated_at_kst
+    from waiver_population
+    left join contract_changes
+        on waiver_population.line_id = contract_changes.line_id
+    left join rejoined_lines
+        on waiver_population.line_id = rejoined_lines.line_id
+    left join penalty_charges_summed
+        on waiver_population.line_id = penalty_charges_summed.line_id
+),
+
+final as (
+    select
+        line_id,
+        customer_id,
+        termination_event_id,
+        termination_type,
+        line_class,
+        case
+            when len(exclusion_reasons) > 0 then 'excluded'
+            when waivable_billed_krw > 0 then 'eligible'
+            else 'eligible_no_penalty'
+        end as waiver_status,
+        exclusion_reasons[1] as exclusion_reason,
+        exclusion_reasons,
+        waivable_billed_krw,
+        waivable_paid_krw,
+        terminated_date,
+        terminated_at_kst
+    from classified
+)
+
+select * from final
