@@ -66,11 +66,15 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "bench")
     parser.add_argument("--steps", default="generate,build",
                         help="comma-separated: generate, build, validate, reconcile, extract")
+    parser.add_argument("--raw-dir", type=Path, default=None,
+                        help="an existing landing directory to build (skips nothing by itself)")
     parser.add_argument("--keep", action="store_true", help="keep the landing data and database")
     args = parser.parse_args()
 
     work = args.work.resolve()
     raw_dir, db_path, spill = work / "raw", work / "warehouse.duckdb", work / "spill"
+    if args.raw_dir is not None:
+        raw_dir = args.raw_dir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     spill.mkdir(exist_ok=True)
     env = {

@@ -87,5 +87,108 @@ def demo(ctx: click.Context, scale: float, seed: int) -> None:
     ctx.invoke(summary)
 
 
+def _duckdb_option(function):
+    return click.option(
+        "--duckdb", "duckdb_path", type=click.Path(path_type=Path), default=None,
+        help="Built warehouse (default: $DUCKDB_PATH or warehouse.duckdb).",
+    )(function)
+
+
+def _program_option(function):
+    return click.option(
+        "--program-id", default=None,
+        help="Program whose seed parameters apply (default: the dbt var program_id).",
+    )(function)
+
+
+def _resolve(duckdb_path: Path | None, program_id: str | None) -> tuple[Path, str]:
+    from remedy.program import default_program_id
+
+    return (duckdb_path or _env_path("DUCKDB_PATH", DEFAULT_DUCKDB_PATH),
+            program_id or default_program_id())
+
+
+@main.command()
+@_duckdb_option
+@_program_option
+@click.option("--run-dir", type=click.Path(path_type=Path), default=None,
+              help="Where GX results and Data Docs go (default: runs/validate-<timestamp>).")
+@click.option("--suite", "suites", multiple=True,
+              help="Validate only this suite (repeatable; default: every suite).")
+@click.option("--data-docs/--no-data-docs", default=True, show_default=True,
+              help="Build GX Data Docs in the run folder.")
+def validate(duckdb_path: Path | None, program_id: str | None, run_dir: Path | None,
+             suites: tuple[str, ...], data_docs: bool) -> None:
+    """Run the GX suites of expectations/ against the built marts (exit 1 on any failure)."""
+    from remedy.validate import TemplateError, format_report, run_validation
+
+    duckdb_path, program_id = _resolve(duckdb_path, program_id)
+    try:
+        run = run_validation(duckdb_path, program_id, run_dir, data_docs=data_docs, only=suites)
+    except (FileNotFoundError, FileExistsError, LookupError, TemplateError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(format_report(run), nl=False)
+    sys.exit(0 if run.success else 1)
+
+
+@main.command()
+@_duckdb_option
+@_program_option
+def reconcile(duckdb_path: Path | None, program_id: str | None) -> None:
+    """Print the control table; exit 1 if a control fails or Python and dbt disagree."""
+    import duckdb
+
+    from remedy.reconcile import format_reconciliation
+    from remedy.reconcile import reconcile as run_reconcile
+
+    duckdb_path, program_id = _resolve(duckdb_path, program_id)
+    try:
+        result = run_reconcile(duckdb_path, program_id)
+    except (FileNotFoundError, LookupError, duckdb.Error) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(format_reconciliation(result), nl=False)
+    sys.exit(0 if result.success else 1)
+
+
+@main.command()
+@_duckdb_option
+@_program_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder that receives the package (one new sub-folder per run).")
+@click.option("--production", is_flag=True,
+              help="Refuse to run without a real pseudonymisation key in REMEDY_EXTRACT_SECRET.")
+@click.option("--dbt-target-dir", type=click.Path(path_type=Path), default=None,
+              help="dbt target folder of the build, for its invocation id (default: target/).")
+def extract(duckdb_path: Path | None, program_id: str | None, out_dir: Path,
+            production: bool, dbt_target_dir: Path | None) -> None:
+    """Write the regulator package: CSV, XLSX, Parquet, manifest.json and SHA256SUMS."""
+    from remedy.extract import ExtractError, write_extract
+    from remedy.pseudonymise import SecretError, pseudonymiser_from_env
+
+    duckdb_path, program_id = _resolve(duckdb_path, program_id)
+    try:
+        pseudonymiser = pseudonymiser_from_env(production)
+        result = write_extract(duckdb_path, out_dir, program_id, pseudonymiser,
+                               dbt_target_dir=dbt_target_dir or PROJECT_DIR / "target")
+    except (SecretError, ExtractError, FileNotFoundError, LookupError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"wrote {result.package} ({result.manifest['status']})")
+    for table in result.manifest["tables"]:
+        click.echo(f"  {table['name']}: {table['rows']:,} rows")
+
+
+@main.command("verify-extract")
+@click.argument("package", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def verify_extract(package: Path) -> None:
+    """Re-check a package's checksums, row counts and control totals (exit 1 on tampering)."""
+    from remedy.extract import verify_package
+
+    problems = verify_package(package)
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    click.echo(f"{package}: " + ("INTACT" if not problems else f"{len(problems)} problem(s)"))
+    sys.exit(1 if problems else 0)
+
+
 if __name__ == "__main__":
     main()

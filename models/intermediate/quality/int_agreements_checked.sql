@@ -9,13 +9,6 @@ accepted_lines as (
     where quarantine_reason is null
 ),
 
-keyed as (
-    select
-        *,
-        count(*) over (partition by agreement_id) as key_versions
-    from agreements
-),
-
 checked as (
     select
         *,
@@ -29,11 +22,14 @@ checked as (
                 ~ " and monthly_discount_krw is null)"),
             ('unknown_code', is_unknown_code('agreement_type', 'ref_codes',
                 code_list='agreement_type')),
-            ('invalid_value', 'term_months not in (12, 24)'),
+            ('invalid_value', 'term_months not in (12, 24)'
+                ~ " or (agreement_type = 'device_subsidy'"
+                ~ " and monthly_discount_krw is not null)"
+                ~ " or (agreement_type = 'selective_discount' and subsidy_krw is not null)"),
             ('negative_amount', 'subsidy_krw < 0 or monthly_discount_krw < 0'),
             ('orphan', 'line_id not in (select line_id from accepted_lines)'),
         ]) }} as quarantine_reasons
-    from keyed
+    from agreements
 ),
 
 final as (

@@ -17,13 +17,6 @@ terminating_event_types as (
     where is_terminating
 ),
 
-keyed as (
-    select
-        *,
-        count(*) over (partition by event_id) as key_versions
-    from events
-),
-
 checked as (
     select
         *,
@@ -40,7 +33,7 @@ checked as (
             ('invalid_value', "(event_type = 'port_out') <> (port_out_to is not null)"),
             ('orphan', 'line_id not in (select line_id from accepted_lines)'),
         ]) }} as quarantine_reasons
-    from keyed
+    from events
 ),
 
 terminations_ranked as (

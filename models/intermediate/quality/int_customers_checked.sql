@@ -4,13 +4,6 @@ customers as (
     select * from {{ ref('stg_landing__customers') }}
 ),
 
-keyed as (
-    select
-        *,
-        count(*) over (partition by customer_id) as key_versions
-    from customers
-),
-
 checked as (
     select
         *,
@@ -20,8 +13,9 @@ checked as (
             ('missing_required_field', 'person_key is null or customer_type is null'),
             ('unknown_code', is_unknown_code('customer_type', 'ref_codes',
                 code_list='customer_type')),
+            ('invalid_value', 'birth_date > created_date'),
         ]) }} as quarantine_reasons
-    from keyed
+    from customers
 ),
 
 final as (

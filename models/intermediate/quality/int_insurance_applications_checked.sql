@@ -9,13 +9,6 @@ accepted_customers as (
     where quarantine_reason is null
 ),
 
-keyed as (
-    select
-        *,
-        count(*) over (partition by application_id) as key_versions
-    from applications
-),
-
 checked as (
     select
         *,
@@ -25,7 +18,7 @@ checked as (
             ('missing_required_field', 'customer_id is null or applied_at is null'),
             ('orphan', 'customer_id not in (select customer_id from accepted_customers)'),
         ]) }} as quarantine_reasons
-    from keyed
+    from applications
 ),
 
 final as (

@@ -9,13 +9,6 @@ accepted_customers as (
     where quarantine_reason is null
 ),
 
-keyed as (
-    select
-        *,
-        count(*) over (partition by line_id) as key_versions
-    from lines
-),
-
 checked as (
     select
         *,
@@ -28,9 +21,10 @@ checked as (
                 ~ ' or ' ~ is_unknown_code('line_class', 'ref_line_classes', 'line_class')
                 ~ ' or ' ~ is_unknown_code('payment_type', 'ref_codes',
                     code_list='payment_type')),
+            ('invalid_value', "mvno_brand is not null and network <> 'mvno'"),
             ('orphan', 'customer_id not in (select customer_id from accepted_customers)'),
         ]) }} as quarantine_reasons
-    from keyed
+    from lines
 ),
 
 final as (

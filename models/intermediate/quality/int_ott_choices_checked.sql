@@ -11,13 +11,6 @@ accepted_lines as (
     where quarantine_reason is null
 ),
 
-keyed as (
-    select
-        *,
-        count(*) over (partition by choice_id) as key_versions
-    from choices
-),
-
 checked as (
     select
         *,
@@ -28,7 +21,7 @@ checked as (
                 ~ ' or chosen_at is null'),
             ('orphan', 'line_id not in (select line_id from accepted_lines)'),
         ]) }} as quarantine_reasons
-    from keyed
+    from choices
 ),
 
 final as (

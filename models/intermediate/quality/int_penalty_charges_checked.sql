@@ -21,10 +21,9 @@ accepted_terminations as (
     where events.quarantine_reason is null and event_types.is_terminating
 ),
 
-keyed as (
+joined as (
     select
         charges.*,
-        count(*) over (partition by charges.charge_id) as key_versions,
         accepted_terminations.event_id is not null as has_termination
     from charges
     left join accepted_terminations
@@ -47,7 +46,7 @@ checked as (
             ('orphan', 'line_id not in (select line_id from accepted_lines)'
                 ~ ' or not has_termination'),
         ]) }} as quarantine_reasons
-    from keyed
+    from joined
 ),
 
 final as (

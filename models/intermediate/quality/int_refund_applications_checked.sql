@@ -14,13 +14,6 @@ quarantined_lines as (
     having bool_and(quarantine_reason is not null)
 ),
 
-keyed as (
-    select
-        *,
-        count(*) over (partition by application_id) as key_versions
-    from applications
-),
-
 checked as (
     select
         *,
@@ -34,9 +27,10 @@ checked as (
                     code_list='holder_exception')
                 ~ ' or ' ~ is_unknown_code('hardship_reason', 'ref_codes',
                     code_list='hardship_reason')),
+            ('invalid_value', 'hardship_ended_on is not null and hardship_reason is null'),
             ('orphan', 'line_id in (select line_id from quarantined_lines)'),
         ]) }} as quarantine_reasons
-    from keyed
+    from applications
 ),
 
 final as (

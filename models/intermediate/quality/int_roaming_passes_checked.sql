@@ -9,13 +9,6 @@ accepted_lines as (
     where quarantine_reason is null
 ),
 
-keyed as (
-    select
-        *,
-        count(*) over (partition by purchase_id) as key_versions
-    from passes
-),
-
 checked as (
     select
         *,
@@ -27,7 +20,7 @@ checked as (
             ('invalid_value', 'base_data_mb <= 0'),
             ('orphan', 'line_id not in (select line_id from accepted_lines)'),
         ]) }} as quarantine_reasons
-    from keyed
+    from passes
 ),
 
 final as (

@@ -4,7 +4,7 @@ source as (
     select * from {{ source('landing', 'agreements') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         cast(agreement_id as varchar) as agreement_id,
         cast(line_id as varchar) as line_id,
@@ -19,7 +19,7 @@ renamed as (
 ),
 
 collapsed as (
-    {{ collapse_exact_duplicates('renamed') }}
+    {{ collapse_exact_duplicates('renamed', 'agreement_id') }}
 )
 
 select * from collapsed

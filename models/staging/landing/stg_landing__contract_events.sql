@@ -4,7 +4,7 @@ source as (
     select * from {{ source('landing', 'contract_events') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         cast(event_id as varchar) as event_id,
         cast(line_id as varchar) as line_id,
@@ -18,7 +18,7 @@ renamed as (
 ),
 
 collapsed as (
-    {{ collapse_exact_duplicates('renamed') }}
+    {{ collapse_exact_duplicates('renamed', 'event_id') }}
 ),
 
 localized as (

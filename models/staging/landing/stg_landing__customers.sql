@@ -4,7 +4,7 @@ source as (
     select * from {{ source('landing', 'customers') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         cast(customer_id as varchar) as customer_id,
         cast(person_key as varchar) as person_key,
@@ -18,7 +18,7 @@ renamed as (
 ),
 
 collapsed as (
-    {{ collapse_exact_duplicates('renamed') }}
+    {{ collapse_exact_duplicates('renamed', 'customer_id') }}
 ),
 
 localized as (

@@ -4,7 +4,7 @@ source as (
     select * from {{ source('landing', 'insurance_applications') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         cast(application_id as varchar) as application_id,
         cast(customer_id as varchar) as customer_id,
@@ -15,7 +15,7 @@ renamed as (
 ),
 
 collapsed as (
-    {{ collapse_exact_duplicates('renamed') }}
+    {{ collapse_exact_duplicates('renamed', 'application_id') }}
 ),
 
 localized as (

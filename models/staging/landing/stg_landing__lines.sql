@@ -4,7 +4,7 @@ source as (
     select * from {{ source('landing', 'lines') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         cast(line_id as varchar) as line_id,
         cast(customer_id as varchar) as customer_id,
@@ -20,7 +20,7 @@ renamed as (
 ),
 
 collapsed as (
-    {{ collapse_exact_duplicates('renamed') }}
+    {{ collapse_exact_duplicates('renamed', 'line_id') }}
 ),
 
 localized as (

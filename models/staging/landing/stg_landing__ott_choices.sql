@@ -4,7 +4,7 @@ source as (
     select * from {{ source('landing', 'ott_choices') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         cast(choice_id as varchar) as choice_id,
         cast(line_id as varchar) as line_id,
@@ -16,7 +16,7 @@ renamed as (
 ),
 
 collapsed as (
-    {{ collapse_exact_duplicates('renamed') }}
+    {{ collapse_exact_duplicates('renamed', 'choice_id') }}
 ),
 
 localized as (

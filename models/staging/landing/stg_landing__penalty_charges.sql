@@ -4,7 +4,7 @@ source as (
     select * from {{ source('landing', 'penalty_charges') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         cast(charge_id as varchar) as charge_id,
         cast(line_id as varchar) as line_id,
@@ -19,7 +19,7 @@ renamed as (
 ),
 
 collapsed as (
-    {{ collapse_exact_duplicates('renamed') }}
+    {{ collapse_exact_duplicates('renamed', 'charge_id') }}
 )
 
 select * from collapsed

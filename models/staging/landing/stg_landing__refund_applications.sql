@@ -4,7 +4,7 @@ source as (
     select * from {{ source('landing', 'refund_applications') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         cast(application_id as varchar) as application_id,
         cast(line_id as varchar) as line_id,
@@ -21,7 +21,7 @@ renamed as (
 ),
 
 collapsed as (
-    {{ collapse_exact_duplicates('renamed') }}
+    {{ collapse_exact_duplicates('renamed', 'application_id') }}
 ),
 
 localized as (

@@ -4,7 +4,7 @@ source as (
     select * from {{ source('landing', 'roaming_passes') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         cast(purchase_id as varchar) as purchase_id,
         cast(line_id as varchar) as line_id,
@@ -17,7 +17,7 @@ renamed as (
 ),
 
 collapsed as (
-    {{ collapse_exact_duplicates('renamed') }}
+    {{ collapse_exact_duplicates('renamed', 'purchase_id') }}
 ),
 
 localized as (

@@ -1,0 +1,492 @@
+"""`remedy extract` and `remedy verify-extract`: the regulator package.
+
+A package is one folder per run, `<program>_asof-<date>_<UTC timestamp>[_DEVELOPMENT-NOT-FOR-
+SUBMISSION]`, holding every table as CSV (UTF-8 with BOM), XLSX and Parquet, a manifest.json
+and a SHA256SUMS file that `sha256sum -c` accepts.
+
+- Data files are reproducible: the same warehouse and secret give byte-identical files (rows
+  in a fixed order, fixed XLSX and zip timestamps, no run-specific value inside). Everything
+  that differs between runs (generation time, git commit, dbt invocation) lives only in
+  manifest.json; its `content_sha256` fingerprints the data files alone, so two runs can be
+  compared with one value.
+- Identifiers are keyed pseudonyms (remedy.pseudonymise); no PII column is ever selected.
+- The package is written into a hidden temporary folder next to the target and renamed at the
+  end: a failed run leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from remedy.contract import PII_COLUMNS
+from remedy.dbt_runner import PROJECT_DIR
+from remedy.program import Program, jsonable, load_program, open_database
+from remedy.pseudonymise import Pseudonymiser
+
+DEVELOPMENT_MARK = "DEVELOPMENT - NOT FOR SUBMISSION"
+DEVELOPMENT_TAG = "DEVELOPMENT-NOT-FOR-SUBMISSION"
+FORMATS = ("csv", "xlsx", "parquet")
+MANIFEST = "manifest.json"
+CHECKSUMS = "SHA256SUMS"
+FIXED_TIME = dt.datetime(2000, 1, 1)
+XLSX_MAX_ROWS = 1_048_575
+ARROW_TYPES = {
+    "string": pa.string(),
+    "int64": pa.int64(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of the package: a query on the published marts and its typed columns."""
+
+    name: str
+    description: str
+    sql: str
+    columns: tuple[tuple[str, str], ...]
+    totals: tuple[str, ...]
+    pseudonymise: tuple[tuple[str, str], ...] = ()
+    sort_by: tuple[str, ...] = ()
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        name="waiver_population_by_status_and_reason",
+        description="W1-W4: waiver population by status and first exclusion reason",
+        sql="""
+            select waiver_status, exclusion_reason, count(*) as lines,
+                coalesce(sum(waivable_billed_krw), 0) as waivable_billed_krw,
+                coalesce(sum(waivable_paid_krw), 0) as waivable_paid_krw
+            from main.fct_waiver_eligibility
+            group by 1, 2
+            order by 1 nulls first, 2 nulls first
+        """,
+        columns=(("waiver_status", "string"), ("exclusion_reason", "string"),
+                 ("lines", "int64"), ("waivable_billed_krw", "int64"),
+                 ("waivable_paid_krw", "int64")),
+        totals=("lines", "waivable_billed_krw", "waivable_paid_krw"),
+    ),
+    TableSpec(
+        name="refunds_by_wave_and_channel",
+        description="A1-A7: eligible lines by assignment status, refund wave and channel",
+        sql="""
+            select assignment_status, refund_wave, payout_date, channel, review_reason,
+                count(*) as lines, coalesce(sum(refund_krw), 0) as refund_krw,
+                coalesce(sum(cancel_krw), 0) as cancel_krw
+            from main.fct_refund_assignments
+            group by 1, 2, 3, 4, 5
+            order by 1 nulls first, 2 nulls first, 3 nulls first, 4 nulls first,
+                5 nulls first
+        """,
+        columns=(("assignment_status", "string"), ("refund_wave", "int64"),
+                 ("payout_date", "date"), ("channel", "string"), ("review_reason", "string"),
+                 ("lines", "int64"), ("refund_krw", "int64"), ("cancel_krw", "int64")),
+        totals=("lines", "refund_krw", "cancel_krw"),
+    ),
+    TableSpec(
+        name="refund_notices_by_date",
+        description="N2: reminder notices by number and date",
+        sql="""
+            select notice_number, notice_date, count(*) as lines
+            from main.fct_refund_notices
+            group by 1, 2
+            order by 1 nulls first, 2 nulls first
+        """,
+        columns=(("notice_number", "int64"), ("notice_date", "date"), ("lines", "int64")),
+        totals=("lines",),
+    ),
+    TableSpec(
+        name="rewards_by_benefit_and_month",
+        description="R1-R6: reward entitlements by benefit and month of the period start",
+        sql="""
+            select benefit, strftime(period_start, '%Y-%m') as month, unit,
+                count(*) as entitlements, coalesce(sum(quantity), 0) as total_quantity
+            from main.fct_reward_entitlements
+            group by 1, 2, 3
+            order by 1 nulls first, 2 nulls first, 3 nulls first
+        """,
+        columns=(("benefit", "string"), ("month", "string"), ("unit", "string"),
+                 ("entitlements", "int64"), ("total_quantity", "int64")),
+        totals=("entitlements", "total_quantity"),
+    ),
+    TableSpec(
+        name="refund_assignments_detail",
+        description="A1-A7: one row per eligible line (pseudonymised identifiers)",
+        sql="""
+            select assignments.line_id as line_pseudonym,
+                eligibility.customer_id as customer_pseudonym,
+                assignments.application_id as application_pseudonym,
+                eligibility.termination_type,
+                cast(eligibility.terminated_at_kst as date) as terminated_date,
+                assignments.channel, assignments.applied_at_kst,
+                assignments.assignment_status, assignments.review_reason,
+                assignments.refund_wave, assignments.payout_date,
+                assignments.refund_krw, assignments.cancel_krw
+            from main.fct_refund_assignments as assignments
+            left join main.fct_waiver_eligibility as eligibility
+                on assignments.line_id = eligibility.line_id
+        """,
+        columns=(("line_pseudonym", "string"), ("customer_pseudonym", "string"),
+                 ("application_pseudonym", "string"), ("termination_type", "string"),
+                 ("terminated_date", "date"), ("channel", "string"),
+                 ("applied_at_kst", "timestamp"), ("assignment_status", "string"),
+                 ("review_reason", "string"), ("refund_wave", "int64"),
+                 ("payout_date", "date"), ("refund_krw", "int64"), ("cancel_krw", "int64")),
+        totals=("refund_krw", "cancel_krw"),
+        pseudonymise=(("line_pseudonym", "line"), ("customer_pseudonym", "customer"),
+                      ("application_pseudonym", "application")),
+        sort_by=("line_pseudonym",),
+    ),
+)
+
+
+class ExtractError(RuntimeError):
+    """The package cannot be written."""
+
+
+def _schema(spec: TableSpec) -> pa.Schema:
+    return pa.schema([(name, ARROW_TYPES[kind]) for name, kind in spec.columns])
+
+
+def fetch_table(con: Any, spec: TableSpec, pseudonymiser: Pseudonymiser) -> pa.Table:
+    """The spec's rows with identifiers replaced by pseudonyms, in a deterministic order."""
+    cursor = con.execute(spec.sql)
+    names = [column[0] for column in cursor.description]
+    if names != [name for name, _ in spec.columns]:
+        raise ExtractError(f"{spec.name}: query returns {names}")
+    rows = cursor.fetchall()
+    columns = {name: [row[position] for row in rows] for position, name in enumerate(names)}
+    for column, domain in spec.pseudonymise:
+        columns[column] = [pseudonymiser.pseudonym(domain, value) for value in columns[column]]
+    table = pa.table({name: pa.array(values, ARROW_TYPES[kind])
+                      for (name, kind), values in zip(spec.columns, columns.values(),
+                                                      strict=True)})
+    if spec.sort_by:
+        table = table.sort_by([(column, "ascending") for column in spec.sort_by])
+    return table.cast(_schema(spec))
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_bytes(table: pa.Table) -> bytes:
+    """UTF-8 with BOM (Excel in Korea opens it as UTF-8), CRLF line ends, header first."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.column_names)
+    writer.writerows(
+        [_csv_text(value) for value in row]
+        for row in zip(*(column.to_pylist() for column in table.columns), strict=True)
+    )
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same zip with every entry dated FIXED_TIME (zipfile stamps entries with now)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
+def xlsx_bytes(table: pa.Table, sheet: str) -> bytes:
+    """One sheet, header first, with fixed document and zip timestamps."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    if table.num_rows > XLSX_MAX_ROWS:
+        raise ExtractError(f"{sheet}: {table.num_rows:,} rows do not fit one XLSX sheet")
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet[:31])
+    worksheet.append(table.column_names)
+    for row in zip(*(column.to_pylist() for column in table.columns), strict=True):
+        worksheet.append(list(row))
+    workbook.properties.creator = "remedy"
+    workbook.properties.created = FIXED_TIME
+    workbook.properties.modified = FIXED_TIME
+    raw = io.BytesIO()
+    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
+    return _stable_zip(raw.getvalue())
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def control_totals(table: pa.Table, spec: TableSpec) -> dict[str, int]:
+    totals = {"rows": table.num_rows}
+    for column in spec.totals:
+        totals[column] = int(sum(value or 0 for value in table.column(column).to_pylist()))
+    return totals
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def content_fingerprint(checksums: dict[str, str]) -> str:
+    """SHA-256 over the sorted `name  sha256` lines of the data files (manifest excluded)."""
+    lines = "".join(f"{digest}  {name}\n" for name, digest in sorted(checksums.items()))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def _git(*args: str) -> str | None:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(PROJECT_DIR), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _dbt_run(target_dir: Path) -> dict[str, Any] | None:
+    path = target_dir / "run_results.json"
+    if not path.is_file():
+        return None
+    metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+    return {"invocation_id": metadata.get("invocation_id"),
+            "generated_at": metadata.get("generated_at"), "run_results": str(path)}
+
+
+def _program_manifest(program: Program) -> dict[str, Any]:
+    seeds = {"parameters": jsonable(program.parameters),
+             **{table: [jsonable(row) for row in rows] for table, rows in program.tables.items()}}
+    canonical = json.dumps(jsonable(seeds), sort_keys=True, default=str, ensure_ascii=False)
+    revision = program.program_id.rsplit("_rev", 1)[1] if "_rev" in program.program_id else "0"
+    return {
+        "program_id": program.program_id,
+        "revision": revision,
+        "parameters_sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+        **json.loads(json.dumps(seeds, default=str, ensure_ascii=False)),
+    }
+
+
+@dataclass
+class ExtractResult:
+    package: Path
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def package_name(program_id: str, as_of: dt.date, generated_at: dt.datetime,
+                 development: bool) -> str:
+    name = f"{program_id}_asof-{as_of.isoformat()}_{generated_at:%Y%m%dT%H%M%SZ}"
+    return f"{name}_{DEVELOPMENT_TAG}" if development else name
+
+
+def write_extract(
+    duckdb_path: Path | str,
+    out_dir: Path | str,
+    program_id: str,
+    pseudonymiser: Pseudonymiser,
+    dbt_target_dir: Path = PROJECT_DIR / "target",
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    tables: Sequence[TableSpec] = TABLES,
+) -> ExtractResult:
+    """Write one package under out_dir, atomically, and return its folder and manifest."""
+    generated_at = now().replace(microsecond=0)
+    out_dir = Path(out_dir)
+    with open_database(duckdb_path) as con:
+        program = load_program(con, program_id)
+        as_of_row = con.execute("select max(event_date) from main.fct_contract_events").fetchone()
+        if not as_of_row or as_of_row[0] is None:
+            raise ExtractError("main.fct_contract_events is empty: nothing to extract")
+        as_of = as_of_row[0]
+        fetched = [(spec, fetch_table(con, spec, pseudonymiser)) for spec in tables]
+
+    name = package_name(program_id, as_of, generated_at, pseudonymiser.is_development)
+    final = out_dir / name
+    if final.exists():
+        raise ExtractError(f"{final} already exists")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = out_dir / f".{name}.partial-{os.getpid()}"
+    try:
+        staging.mkdir()
+        manifest = _write_package(staging, fetched, pseudonymiser)
+        manifest.update(
+            package=name,
+            status=DEVELOPMENT_MARK if pseudonymiser.is_development else "FOR SUBMISSION",
+            program=_program_manifest(program),
+            as_of=as_of.isoformat(),
+            as_of_definition="latest KST event_date in main.fct_contract_events",
+            generated_at=generated_at.isoformat().replace("+00:00", "Z"),
+            git_commit=_git("rev-parse", "HEAD"),
+            git_dirty=bool(_git("status", "--porcelain")),
+            dbt=_dbt_run(dbt_target_dir),
+            pseudonymisation={
+                "method": "HMAC-SHA256(key, domain NUL identifier), first 32 hex characters",
+                "domains": sorted({domain for spec in tables for _, domain in spec.pseudonymise}),
+                "key": "built-in development key (public)" if pseudonymiser.is_development
+                else "REMEDY_EXTRACT_SECRET",
+                "key_id": pseudonymiser.key_id,
+            },
+        )
+        ordered = {key: manifest[key] for key in (
+            "package", "status", "program", "as_of", "as_of_definition", "generated_at",
+            "git_commit", "git_dirty", "dbt", "pseudonymisation", "content_sha256", "tables")}
+        (staging / MANIFEST).write_text(
+            json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        _write_checksums(staging)
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ExtractResult(final, ordered)
+
+
+def _write_package(
+    folder: Path, fetched: Iterable[tuple[TableSpec, pa.Table]], pseudonymiser: Pseudonymiser
+) -> dict[str, Any]:
+    prefix = f"{DEVELOPMENT_TAG}_" if pseudonymiser.is_development else ""
+    entries = []
+    checksums: dict[str, str] = {}
+    for spec, table in fetched:
+        files = []
+        for fmt, data in (("csv", csv_bytes(table)), ("xlsx", xlsx_bytes(table, spec.name)),
+                          ("parquet", parquet_bytes(table))):
+            path = folder / f"{prefix}{spec.name}.{fmt}"
+            path.write_bytes(data)
+            digest = hashlib.sha256(data).hexdigest()
+            checksums[path.name] = digest
+            files.append({"path": path.name, "format": fmt, "bytes": len(data),
+                          "sha256": digest})
+        entries.append({
+            "name": spec.name,
+            "description": spec.description,
+            "rows": table.num_rows,
+            "columns": [{"name": name, "type": kind} for name, kind in spec.columns],
+            "pseudonymised_columns": [column for column, _ in spec.pseudonymise],
+            "control_totals": control_totals(table, spec),
+            "files": files,
+        })
+    return {"tables": entries, "content_sha256": content_fingerprint(checksums)}
+
+
+def _write_checksums(folder: Path) -> None:
+    lines = [f"{sha256(path)}  {path.name}\n" for path in sorted(folder.iterdir())
+             if path.name != CHECKSUMS]
+    (folder / CHECKSUMS).write_text("".join(lines), encoding="utf-8")
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of a package file, whatever its format (values as stored)."""
+    if path.suffix == ".csv":
+        text = path.read_bytes().decode("utf-8")
+        if not text.startswith("\ufeff"):
+            raise ExtractError(f"{path.name}: no UTF-8 byte order mark")
+        rows = list(csv.reader(io.StringIO(text[1:], newline="")))
+        return rows[0], rows[1:]
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True)
+        rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        workbook.close()
+        return [str(cell) for cell in rows[0]], rows[1:]
+    table = pq.read_table(path)
+    return table.column_names, [list(row.values()) for row in table.to_pylist()]
+
+
+def _total(values: Iterable[Any]) -> int:
+    return sum(int(value) for value in values if value not in (None, ""))
+
+
+def verify_package(folder: Path | str) -> list[str]:
+    """Every problem found in a delivered package (empty when it is intact)."""
+    folder = Path(folder)
+    problems: list[str] = []
+    manifest_path, checksum_path = folder / MANIFEST, folder / CHECKSUMS
+    if not manifest_path.is_file() or not checksum_path.is_file():
+        return [f"{folder} has no {MANIFEST} or no {CHECKSUMS}"]
+    listed: dict[str, str] = {}
+    for line in checksum_path.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        listed[name] = digest
+    present = {path.name for path in folder.iterdir()} - {CHECKSUMS}
+    problems += [f"{name}: not listed in {CHECKSUMS}" for name in sorted(present - set(listed))]
+    problems += [f"{name}: listed in {CHECKSUMS} but missing" for name in
+                 sorted(set(listed) - present)]
+    for name in sorted(present & set(listed)):
+        if sha256(folder / name) != listed[name]:
+            problems.append(f"{name}: SHA-256 does not match {CHECKSUMS}")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        return [*problems, f"{MANIFEST}: not JSON ({error})"]
+    data_checksums = {}
+    for table in manifest.get("tables", []):
+        columns = [column["name"] for column in table["columns"]]
+        for entry in table["files"]:
+            path = folder / entry["path"]
+            data_checksums[entry["path"]] = entry["sha256"]
+            if not path.is_file():
+                problems.append(f"{entry['path']}: in the manifest but missing")
+                continue
+            if sha256(path) != entry["sha256"] or path.stat().st_size != entry["bytes"]:
+                problems.append(f"{entry['path']}: size or SHA-256 differs from the manifest")
+            problems += _verify_contents(path, table, columns)
+    if content_fingerprint(data_checksums) != manifest.get("content_sha256"):
+        problems.append(f"{MANIFEST}: content_sha256 does not match the data files")
+    return problems
+
+
+def _verify_contents(path: Path, table: dict[str, Any], columns: list[str]) -> list[str]:
+    try:
+        header, rows = read_rows(path)
+    except Exception as error:  # noqa: BLE001 - any unreadable file is a finding, not a crash
+        return [f"{path.name}: unreadable ({error})"]
+    problems = []
+    if header != columns:
+        problems.append(f"{path.name}: columns {header} differ from the manifest")
+    if PII_COLUMNS & set(header):
+        problems.append(f"{path.name}: PII columns {sorted(PII_COLUMNS & set(header))}")
+    totals = table["control_totals"]
+    if len(rows) != table["rows"] or len(rows) != totals["rows"]:
+        problems.append(f"{path.name}: {len(rows)} rows, manifest says {table['rows']}")
+    for column, expected in totals.items():
+        if column == "rows" or column not in header:
+            continue
+        position = header.index(column)
+        try:
+            actual = _total(row[position] for row in rows)
+        except (ValueError, IndexError):
+            problems.append(f"{path.name}: {column} is not a whole number everywhere")
+            continue
+        if actual != expected:
+            problems.append(f"{path.name}: total {column} {actual:,} != manifest {expected:,}")
+    return problems

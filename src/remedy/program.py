@@ -1,0 +1,171 @@
+"""The active program's parameters, read from the built database's `program` schema.
+
+dbt loads the program seeds into `program.*`; the checks (GX suites, reconciliation, extract
+manifest) read them back from there, so a revision is checked against its own parameters and
+never against values copied into Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from remedy.dbt_runner import PROJECT_DIR
+
+PROGRAM_SCHEMA = "program"
+
+# Seeds keyed by program_id, in the order a reader expects their rows.
+PROGRAM_TABLES: dict[str, str] = {
+    "program_refund_waves": "refund_wave",
+    "program_reminder_dates": "notice_number",
+    "program_data_grants": "grant_number",
+    "program_ott_services": "service",
+}
+
+
+def default_program_id() -> str:
+    """The dbt var `program_id` as dbt_project.yml sets it (what a plain `dbt build` uses)."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return str(project["vars"]["program_id"])
+
+
+CHECK_MEMORY_LIMIT = "8GB"
+
+
+def limit_resources(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Cap what one check may take on a shared machine and let it spill to disk instead.
+
+    DUCKDB_MEMORY_LIMIT and DUCKDB_TEMP_DIR are the variables profiles.yml reads for builds.
+    """
+    import os
+    import tempfile
+
+    memory = os.environ.get("DUCKDB_MEMORY_LIMIT") or CHECK_MEMORY_LIMIT
+    spill = os.environ.get("DUCKDB_TEMP_DIR") or str(Path(tempfile.gettempdir()) / "remedy-duckdb")
+    con.execute(f"set memory_limit = '{memory}'")
+    con.execute(f"set temp_directory = '{spill}'")
+    return con
+
+
+@contextmanager
+def open_database(duckdb_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A handle on a built warehouse: read-only when possible.
+
+    DuckDB refuses a read-only handle in a process that already holds the file read-write (as
+    dbt-duckdb does after an in-process `dbt build`); a plain handle is used then.
+    """
+    path = Path(duckdb_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no DuckDB database at {path} (build it with `dbt build`)")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException:
+        con = duckdb.connect(str(path))
+    limit_resources(con)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Program:
+    """One program's seed rows: parameters, per-table rows, and the terminating event types."""
+
+    program_id: str
+    parameters: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    terminating_event_types: tuple[str, ...] = ()
+
+    def column_names(self, table: str) -> list[str]:
+        return list(self.tables[table][0]) if self.tables[table] else []
+
+
+def load_program(con: duckdb.DuckDBPyConnection, program_id: str) -> Program:
+    """Read a program's seed rows; fails with the known program ids when it is not seeded."""
+    if not relation_exists(con, PROGRAM_SCHEMA, "program_parameters"):
+        raise LookupError(
+            f"the database has no {PROGRAM_SCHEMA}.program_parameters: run `dbt seed` or "
+            "`dbt build` first"
+        )
+    parameters = _rows(
+        con, f"select * from {PROGRAM_SCHEMA}.program_parameters where program_id = ?",
+        [program_id],
+    )
+    if not parameters:
+        known = [row[0] for row in con.execute(
+            f"select program_id from {PROGRAM_SCHEMA}.program_parameters order by 1"
+        ).fetchall()]
+        raise LookupError(f"program {program_id!r} is not seeded (known: {', '.join(known)})")
+    tables = {}
+    for table, order_by in PROGRAM_TABLES.items():
+        rows = _rows(
+            con,
+            f"select * exclude (program_id) from {PROGRAM_SCHEMA}.{table} "
+            f"where program_id = ? order by {order_by}",
+            [program_id],
+        )
+        tables[table] = rows
+    terminating = tuple(row[0] for row in con.execute(
+        f"select event_type from {PROGRAM_SCHEMA}.ref_event_types where is_terminating "
+        "order by event_type"
+    ).fetchall())
+    return Program(program_id, parameters[0], tables, terminating)
+
+
+def _day_after(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+
+
+def template_parameters(program: Program) -> dict[str, Any]:
+    """Named values the expectation templates may use (see expectations/README.md)."""
+    params: dict[str, Any] = dict(program.parameters)
+    waves = program.tables["program_refund_waves"]
+    reminders = program.tables["program_reminder_dates"]
+    grants = program.tables["program_data_grants"]
+    params.update(
+        waiver_window_start_kst=dt.datetime.combine(
+            params["waiver_window_start_date"], dt.time()
+        ),
+        waiver_window_end_exclusive_kst=_day_after(params["waiver_window_end_date"]),
+        payout_dates=[row["payout_date"] for row in waves],
+        wave_payout_pairs=[[row["refund_wave"], row["payout_date"]] for row in waves],
+        reminder_dates=[row["notice_date"] for row in reminders],
+        reminder_pairs=[[row["notice_number"], row["notice_date"]] for row in reminders],
+        data_grant_dates=[row["grant_date"] for row in grants],
+        ott_services=[row["service"] for row in program.tables["program_ott_services"]],
+        terminating_event_types=list(program.terminating_event_types),
+    )
+    return params
+
+
+def jsonable(value: Any) -> Any:
+    """Dates and times as ISO text (`2026-01-14 09:00:00`), lists element-wise."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    return value

@@ -1,0 +1,337 @@
+"""`remedy reconcile`: the control identities, computed a second time in Python.
+
+`main.rpt_reconciliation` (dbt) computes one row per control. This module recomputes every
+control independently: its own queries on the published marts, the accepted and quarantined
+landing rows (not `rpt_source_row_counts`), and the P1-P3 penalty arithmetic written again in
+Python (not the `expected_penalties` macro). A run fails when any control fails on either side,
+or when the two implementations disagree on a figure or on the list of controls.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from remedy.contract import TABLES
+from remedy.program import Program, load_program, open_database, relation_exists
+
+SOURCE_TABLES: tuple[str, ...] = tuple(TABLES)
+# Billing is the truth for refunds (A7) and may differ from the warehouse's arithmetic on a
+# few lines; the control fails when more than this share of lines (or of the amount) differs.
+PENALTY_TOLERANCE = 0.05
+WAVE_STATUSES = ("scheduled",)
+UNSCHEDULED_STATUSES = ("manual_review", "not_applied")
+WAIVER_STATUSES = ("eligible", "eligible_no_penalty", "excluded")
+
+
+@dataclass(frozen=True)
+class Control:
+    check_name: str
+    expected: int
+    actual: int
+    passed: bool
+
+    @property
+    def difference(self) -> int:
+        return self.actual - self.expected
+
+
+def _equal(check_name: str, expected: int, actual: int) -> Control:
+    return Control(check_name, int(expected), int(actual), int(expected) == int(actual))
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def source_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
+    """Raw rows = accepted + collapsed duplicates + quarantined, per landing table, counted from
+    the checked, accepted and quarantined relations themselves."""
+    controls = []
+    for table in SOURCE_TABLES:
+        raw, distinct_rows = con.execute(
+            f"select coalesce(sum(delivered_rows), 0), count(*) "
+            f"from intermediate.int_{table}_checked"
+        ).fetchone()
+        accepted = _scalar(con, f"select count(*) from intermediate.int_{table}_accepted")
+        quarantined = _scalar(
+            con, "select count(*) from quarantine.quarantined_rows where source_table = ?",
+            [table],
+        )
+        collapsed = int(raw) - int(distinct_rows)
+        controls.append(_equal(f"source_rows__{table}", raw, accepted + collapsed + quarantined))
+    return controls
+
+
+def waiver_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Control]:
+    params = program.parameters
+    terminated = _scalar(
+        con,
+        "select count(distinct line_id) from main.fct_contract_events "
+        "where list_contains(?, event_type) and event_date between ? and ?",
+        [list(program.terminating_event_types), params["waiver_window_start_date"],
+         params["waiver_window_end_date"]],
+    )
+    by_status = dict(con.execute(
+        "select waiver_status, count(*) from main.fct_waiver_eligibility group by 1"
+    ).fetchall())
+    population = sum(by_status.values())
+    eligible_paid, eligible_unpaid = con.execute(
+        "select coalesce(sum(waivable_paid_krw), 0), "
+        "coalesce(sum(waivable_billed_krw - waivable_paid_krw), 0) "
+        "from main.fct_waiver_eligibility where waiver_status = 'eligible'"
+    ).fetchone()
+    assignments = con.execute(
+        "select assignment_status, refund_wave, payout_date, count(*), "
+        "coalesce(sum(refund_krw), 0), coalesce(sum(cancel_krw), 0) "
+        "from main.fct_refund_assignments group by 1, 2, 3"
+    ).fetchall()
+    count_by_status: dict[str, int] = {}
+    for status, _, _, rows, _, _ in assignments:
+        count_by_status[status] = count_by_status.get(status, 0) + int(rows)
+    waves = {(row["refund_wave"], row["payout_date"])
+             for row in program.tables["program_refund_waves"]}
+    scheduled_in_waves = sum(
+        int(rows) for status, wave, payout, rows, _, _ in assignments
+        if status in WAVE_STATUSES and (wave, payout) in waves
+    )
+    wave_numbers = {wave for wave, _ in waves}
+    refunds_by_wave = sum(
+        int(refund) for status, wave, _, _, refund, _ in assignments
+        if status in WAVE_STATUSES and wave in wave_numbers
+    )
+    refunds_unscheduled = sum(
+        int(refund) for status, _, _, _, refund, _ in assignments
+        if status in UNSCHEDULED_STATUSES
+    )
+    cancelled = sum(int(cancel) for *_, cancel in assignments)
+    outcomes = dict(con.execute(
+        "select outcome, count(*) from main.fct_refund_application_outcomes group by 1"
+    ).fetchall())
+    applications = _scalar(
+        con, "select count(*) from intermediate.int_refund_applications_accepted"
+    )
+    scheduled = count_by_status.get("scheduled", 0)
+    return [
+        _equal("waiver_population__terminations_in_window", terminated, population),
+        _equal("waiver_population__by_status", population,
+               sum(by_status.get(status, 0) for status in WAIVER_STATUSES)),
+        _equal("eligible__by_assignment_status", by_status.get("eligible", 0),
+               sum(count_by_status.get(status, 0)
+                   for status in (*WAVE_STATUSES, *UNSCHEDULED_STATUSES))),
+        _equal("refunds__waves_plus_unscheduled_equal_paid", eligible_paid,
+               refunds_by_wave + refunds_unscheduled),
+        _equal("cancellations__equal_billed_unpaid", eligible_unpaid, cancelled),
+        _equal("scheduled__in_exactly_one_wave", scheduled, scheduled_in_waves),
+        _equal("applications__one_outcome_each", applications, sum(outcomes.values())),
+        _equal("applications__accepted_equal_scheduled", outcomes.get("accepted", 0), scheduled),
+    ]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """P1: day + months calendar months, clamped to the last day of the target month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def expected_waivable_penalty(
+    penalty_date: dt.date,
+    agreement_type: str | None,
+    start_date: dt.date | None,
+    term_months: int | None,
+    subsidy_krw: int | None,
+    monthly_discount_krw: int | None,
+) -> int:
+    """P1-P3 for the agreement in force on penalty_date (0 without one)."""
+    if start_date is None or term_months is None:
+        return 0
+    contract_days = (add_months(start_date, term_months) - start_date).days
+    days_used = (penalty_date - start_date).days
+    if days_used >= contract_days:
+        return 0
+    remaining = max(contract_days - days_used, 0)
+    grace = {24: 180, 12: 90}[term_months]
+    if agreement_type == "device_subsidy":
+        subsidy = subsidy_krw or 0
+        if days_used <= grace:
+            return subsidy
+        return subsidy * remaining // (contract_days - grace)
+    if agreement_type == "selective_discount":
+        monthly = monthly_discount_krw or 0
+        if days_used <= grace:
+            return monthly * 12 * days_used // 365
+        return monthly * 12 * days_used * remaining // (365 * (contract_days - grace))
+    return 0
+
+
+def penalty_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
+    """Billed waivable penalty of non-excluded waiver lines vs P1-P3 at the termination date."""
+    rows = con.execute("""
+        with lines as (
+            select line_id, cast(terminated_at_kst as date) as penalty_date,
+                coalesce(waivable_billed_krw, 0) as billed_krw
+            from main.fct_waiver_eligibility
+            where waiver_status in ('eligible', 'eligible_no_penalty')
+        )
+        select lines.penalty_date, lines.billed_krw, agreements.agreement_type,
+            agreements.start_date, agreements.term_months, agreements.subsidy_krw,
+            agreements.monthly_discount_krw
+        from lines
+        left join intermediate.int_agreements_accepted as agreements
+            on lines.line_id = agreements.line_id
+            and agreements.start_date <= lines.penalty_date
+        qualify row_number() over (
+            partition by lines.line_id
+            order by agreements.start_date desc, agreements.agreement_id desc
+        ) = 1
+    """).fetchall()
+    agreeing = arithmetic_total = billed_total = 0
+    for penalty_date, billed, *agreement in rows:
+        expected = expected_waivable_penalty(penalty_date, *agreement)
+        agreeing += expected == billed
+        arithmetic_total += expected
+        billed_total += billed
+    return [
+        Control("penalty_billing__lines_agreeing", len(rows), agreeing,
+                agreeing >= len(rows) * (1 - PENALTY_TOLERANCE)),
+        Control("penalty_billing__waivable_krw", arithmetic_total, billed_total,
+                abs(billed_total - arithmetic_total) <= arithmetic_total * PENALTY_TOLERANCE),
+    ]
+
+
+def reward_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Control]:
+    as_of = program.parameters["reward_population_as_of_kst"]
+    population = _scalar(
+        con,
+        "select count(*) from intermediate.int_lines_joined_to_customers where is_kt_network "
+        "and activated_at_kst < ? and (terminated_at_kst is null or terminated_at_kst >= ?)",
+        [as_of, as_of],
+    )
+    granted = {
+        day: (int(grants), int(quantity))
+        for day, grants, quantity in con.execute(
+            "select period_start, count(*), coalesce(sum(quantity), 0) "
+            "from main.fct_reward_entitlements where benefit = 'data_bonus' group by 1"
+        ).fetchall()
+    }
+    controls = []
+    seed_total = granted_total = 0
+    for grant in program.tables["program_data_grants"]:
+        grants, quantity = granted.get(grant["grant_date"], (0, 0))
+        controls.append(Control(
+            f"data_grants__{grant['grant_date']:%Y_%m_%d}__within_population",
+            population, grants, grants <= population,
+        ))
+        seed_total += int(grant["quantity"]) * grants
+        granted_total += quantity
+    controls.append(_equal(
+        "data_grants__total_quantity_equals_seed_times_grants", seed_total, granted_total
+    ))
+    policies, customers = con.execute(
+        "select count(*), count(distinct customer_id) from main.fct_reward_entitlements "
+        "where benefit = 'safety_insurance'"
+    ).fetchone()
+    controls.append(_equal("insurance__at_most_one_policy_per_customer", customers, policies))
+    return controls
+
+
+def python_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Control]:
+    return [
+        *source_controls(con),
+        *waiver_controls(con, program),
+        *penalty_controls(con),
+        *reward_controls(con, program),
+    ]
+
+
+def warehouse_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
+    if not relation_exists(con, "main", "rpt_reconciliation"):
+        raise LookupError("main.rpt_reconciliation does not exist: build it with `dbt build`")
+    return [
+        Control(name, int(expected), int(actual), bool(passed))
+        for name, expected, actual, passed in con.execute(
+            "select check_name, expected, actual, passed from main.rpt_reconciliation "
+            "order by check_name"
+        ).fetchall()
+    ]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    check_name: str
+    python: Control | None
+    warehouse: Control | None
+
+    @property
+    def agree(self) -> bool:
+        return (
+            self.python is not None and self.warehouse is not None
+            and (self.python.expected, self.python.actual)
+            == (self.warehouse.expected, self.warehouse.actual)
+        )
+
+    @property
+    def passed(self) -> bool:
+        return self.agree and self.python.passed and self.warehouse.passed
+
+
+@dataclass
+class Reconciliation:
+    program_id: str
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return bool(self.comparisons) and all(item.passed for item in self.comparisons)
+
+
+def compare(python: Iterable[Control], warehouse: Iterable[Control]) -> list[Comparison]:
+    by_python = {control.check_name: control for control in python}
+    by_warehouse = {control.check_name: control for control in warehouse}
+    names = list(by_python) + sorted(set(by_warehouse) - set(by_python))
+    return [Comparison(name, by_python.get(name), by_warehouse.get(name)) for name in names]
+
+
+def reconcile(duckdb_path: Path | str, program_id: str) -> Reconciliation:
+    with open_database(duckdb_path) as con:
+        program = load_program(con, program_id)
+        comparisons = compare(python_controls(con, program), warehouse_controls(con))
+    return Reconciliation(program_id, comparisons)
+
+
+def format_reconciliation(result: Reconciliation) -> str:
+    header = ("check_name", "expected", "actual", "difference", "passed", "warehouse")
+    rows = []
+    for item in result.comparisons:
+        shown = item.python or item.warehouse
+        if item.agree:
+            warehouse = "agrees"
+        elif item.warehouse is None:
+            warehouse = "MISSING in rpt_reconciliation"
+        elif item.python is None:
+            warehouse = "not recomputed by Python"
+        else:
+            warehouse = f"DISAGREES: {item.warehouse.expected:,} / {item.warehouse.actual:,}"
+        rows.append((
+            item.check_name, f"{shown.expected:,}", f"{shown.actual:,}",
+            f"{shown.difference:+,}", "yes" if item.passed else "NO", warehouse,
+        ))
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    aligned = [
+        "  ".join(
+            str(cell).rjust(widths[i]) if 0 < i < 4 else str(cell).ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in [header, *rows]
+    ]
+    failed = [item.check_name for item in result.comparisons if not item.passed]
+    verdict = ("RECONCILIATION PASSED" if result.success
+               else f"RECONCILIATION FAILED: {', '.join(failed)}")
+    return "\n".join([f"remedy reconcile (program {result.program_id})", *aligned, verdict]) + "\n"

@@ -1,0 +1,190 @@
+"""rpt_reconciliation (dbt SQL) and remedy.reconcile (Python) compute the same controls.
+
+The model is rendered with a two-function Jinja stand-in for dbt (`ref`, `var`) and run on the
+sample warehouse, so the SQL is tested without building the marts with dbt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import jinja2
+import pytest
+from click.testing import CliRunner
+
+from remedy.cli import main
+from remedy.dbt_runner import PROJECT_DIR
+from remedy.program import load_program
+from remedy.reconcile import add_months, expected_waivable_penalty, python_controls
+from test_validate_sample import build_sample_warehouse, copy_warehouse
+
+MODEL = PROJECT_DIR / "models" / "reports" / "rpt_reconciliation.sql"
+SCHEMAS = {"int_": "intermediate", "program_": "program", "ref_": "program"}
+
+
+def _ref(name: str) -> str:
+    schema = next((schema for prefix, schema in SCHEMAS.items() if name.startswith(prefix)),
+                  "main")
+    return f"{schema}.{name}"
+
+
+def render_model(program_id: str = "kt_2025_12") -> str:
+    variables = {"program_id": program_id}
+    template = jinja2.Environment().from_string(MODEL.read_text(encoding="utf-8"))
+    return template.render(ref=_ref, var=lambda name, default=None: variables.get(name, default))
+
+
+def materialise_reconciliation(path: Path) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop table if exists main.rpt_reconciliation")
+        con.execute(f"create table main.rpt_reconciliation as {render_model()}")
+
+
+@pytest.fixture(scope="session")
+def reconciled_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = build_sample_warehouse(tmp_path_factory.mktemp("reconcile") / "sample.duckdb")
+    materialise_reconciliation(path)
+    return path
+
+
+def _mutated(source: Path, tmp_path: Path, *statements: str, rebuild: bool = True) -> Path:
+    path = copy_warehouse(source, tmp_path / "mutated.duckdb")
+    with duckdb.connect(str(path)) as con:
+        for statement in statements:
+            con.execute(statement)
+    if rebuild:
+        materialise_reconciliation(path)
+    return path
+
+
+def _reconcile(path: Path):
+    return CliRunner().invoke(main, ["reconcile", "--duckdb", str(path)])
+
+
+def test_model_has_the_published_columns(reconciled_warehouse: Path) -> None:
+    with duckdb.connect(str(reconciled_warehouse), read_only=True) as con:
+        columns = con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_name = 'rpt_reconciliation' order by ordinal_position"
+        ).fetchall()
+    assert columns == [("check_name", "VARCHAR"), ("expected", "BIGINT"),
+                       ("actual", "BIGINT"), ("difference", "BIGINT"), ("passed", "BOOLEAN")]
+
+
+def test_sample_reconciles_and_both_implementations_agree(reconciled_warehouse: Path) -> None:
+    result = _reconcile(reconciled_warehouse)
+    assert result.exit_code == 0, result.output
+    assert "RECONCILIATION PASSED" in result.output
+    assert "DISAGREES" not in result.output and "MISSING" not in result.output
+    with duckdb.connect(str(reconciled_warehouse), read_only=True) as con:
+        sql_names = {row[0] for row in con.execute(
+            "select check_name from main.rpt_reconciliation").fetchall()}
+        python = python_controls(con, load_program(con, "kt_2025_12"))
+    assert sql_names == {control.check_name for control in python}
+    assert {"source_rows__lines", "waiver_population__by_status",
+            "eligible__by_assignment_status", "refunds__waves_plus_unscheduled_equal_paid",
+            "scheduled__in_exactly_one_wave", "penalty_billing__waivable_krw",
+            "data_grants__2026_02_01__within_population",
+            "data_grants__total_quantity_equals_seed_times_grants",
+            "insurance__at_most_one_policy_per_customer"} <= sql_names
+    by_name = {control.check_name: control for control in python}
+    assert by_name["waiver_population__by_status"].expected == 10
+    assert by_name["refunds__waves_plus_unscheduled_equal_paid"].expected == 580_000
+    assert by_name["data_grants__total_quantity_equals_seed_times_grants"].actual == 1_200
+
+
+@pytest.mark.parametrize(("statement", "check"), [
+    ("update main.fct_refund_assignments set refund_krw = 299000 where line_id = 'L01'",
+     "refunds__waves_plus_unscheduled_equal_paid"),
+    ("update main.fct_refund_assignments set assignment_status = 'cancelled' "
+     "where line_id = 'L04'", "eligible__by_assignment_status"),
+    ("update main.fct_refund_assignments set refund_wave = 4 where line_id = 'L01'",
+     "scheduled__in_exactly_one_wave"),
+    ("delete from main.fct_waiver_eligibility where line_id = 'L09'",
+     "waiver_population__terminations_in_window"),
+    ("insert into main.fct_reward_entitlements values ('E-ins-C1b', 'safety_insurance', null, "
+     "'C1', date '2026-03-01', date '2028-02-29', 1, 'policy', 'application')",
+     "insurance__at_most_one_policy_per_customer"),
+    ("insert into main.fct_reward_entitlements values ('E-x', 'data_bonus', 'L12', 'C4', "
+     "date '2026-02-01', date '2026-02-28', 99, 'GB', null)",
+     "data_grants__total_quantity_equals_seed_times_grants"),
+])
+def test_a_broken_identity_fails_on_both_sides(
+    reconciled_warehouse: Path, tmp_path: Path, statement: str, check: str
+) -> None:
+    path = _mutated(reconciled_warehouse, tmp_path, statement)
+    result = _reconcile(path)
+    assert result.exit_code == 1, result.output
+    failed_line = next(line for line in result.output.splitlines() if line.startswith(check))
+    assert " NO " in failed_line and "agrees" in failed_line
+    assert check in result.output.splitlines()[-1]
+
+
+def test_billing_beyond_tolerance_fails(reconciled_warehouse: Path, tmp_path: Path) -> None:
+    """P1-P3: one line in six billed off the arithmetic (17 % > 5 %)."""
+    path = _mutated(
+        reconciled_warehouse, tmp_path,
+        "update intermediate.int_agreements_checked set subsidy_krw = 310000 "
+        "where agreement_id = 'AG01'",
+        "update intermediate.int_termination_penalties_compared "
+        "set expected_waivable_penalty_krw = 310000 where line_id = 'L01'",
+    )
+    result = _reconcile(path)
+    assert result.exit_code == 1
+    assert "penalty_billing__lines_agreeing" in result.output.splitlines()[-1]
+    assert "penalty_billing__waivable_krw" not in result.output.splitlines()[-1]
+
+
+def test_disagreement_between_implementations_fails(
+    reconciled_warehouse: Path, tmp_path: Path
+) -> None:
+    path = _mutated(
+        reconciled_warehouse, tmp_path,
+        "update main.rpt_reconciliation set actual = actual + 1, expected = expected + 1 "
+        "where check_name = 'source_rows__lines'",
+        rebuild=False,
+    )
+    result = _reconcile(path)
+    assert result.exit_code == 1
+    assert "DISAGREES" in result.output
+    assert "source_rows__lines" in result.output.splitlines()[-1]
+
+
+def test_quarantine_losing_a_row_is_caught(reconciled_warehouse: Path, tmp_path: Path) -> None:
+    path = _mutated(
+        reconciled_warehouse, tmp_path,
+        "delete from quarantine.quarantined_rows where source_table = 'lines'",
+        rebuild=False,
+    )
+    result = _reconcile(path)
+    assert result.exit_code == 1
+    assert "source_rows__lines" in result.output.splitlines()[-1]
+
+
+def test_missing_report_is_an_error(tmp_path: Path) -> None:
+    path = build_sample_warehouse(tmp_path / "bare.duckdb")
+    result = _reconcile(path)
+    assert result.exit_code == 1
+    assert "rpt_reconciliation does not exist" in result.output
+
+
+@pytest.mark.parametrize(("terminated", "kind", "amount", "expected"), [
+    (dt.date(2025, 1, 15), "device_subsidy", 600_000, 462_545),
+    (dt.date(2024, 8, 1), "device_subsidy", 600_000, 600_000),
+    (dt.date(2026, 2, 13), "selective_discount", 17_250, 21_653),
+    (dt.date(2026, 3, 15), "device_subsidy", 600_000, 0),
+])
+def test_penalty_arithmetic_matches_the_p4_examples(
+    terminated: dt.date, kind: str, amount: int, expected: int
+) -> None:
+    subsidy, discount = (amount, None) if kind == "device_subsidy" else (None, amount)
+    assert expected_waivable_penalty(
+        terminated, kind, dt.date(2024, 3, 15), 24, subsidy, discount
+    ) == expected
+
+
+def test_add_months_clamps_to_month_end() -> None:
+    assert add_months(dt.date(2023, 8, 31), 6) == dt.date(2024, 2, 29)
+    assert add_months(dt.date(2024, 3, 15), 24) == dt.date(2026, 3, 15)

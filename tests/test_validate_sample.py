@@ -1,0 +1,367 @@
+"""A small, hand-made warehouse that satisfies every published-mart rule, built without dbt.
+
+The checks (GX suites, reconciliation, extract) are written against PUBLISHED_MARTS.md and the
+foundation interface of docs/architecture.md, so their tests build exactly those tables in a
+DuckDB file: the marts in `main`, the seeds in `program` (typed as dbt_project.yml types them),
+and the few intermediate/quarantine relations the cross-table checks read. Tests copy the
+file and corrupt one row to prove each check can fail.
+
+The story (program kt_2025_12):
+- L01..L04, L10: eligible (waves 1, 2, 3; not applied; late -> manual review)
+- L05 mvno, L06 iot, L07 prepaid, L08 forced termination: excluded; L09 eligible, no penalty
+- L11, L12 (KT phones), L13 (iot, business), L14 (mvno), L15 (prepaid): still in service
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from remedy.dbt_runner import PROJECT_DIR
+
+D = dt.date
+T = dt.datetime
+
+SOURCE_TABLES = [
+    "customers", "lines", "contract_events", "agreements", "penalty_charges",
+    "refund_applications", "roaming_passes", "ott_choices", "insurance_applications",
+]
+
+CUSTOMERS = [
+    # customer_id, person_key, customer_type, full_name, birth_date
+    ("C1", "P1", "individual", "김민준", D(1950, 5, 5)),
+    ("C2", "P2", "individual", "이서연", D(1990, 1, 1)),
+    ("C3", "P3", "business", "주식회사 가나", None),
+    ("C4", "P4", "individual", "박지호", D(1961, 1, 13)),
+    ("C5", "P5", "individual", "최유진", D(1980, 7, 7)),
+]
+
+# line_id, customer_id, network, line_class, payment_type, activated_at_kst,
+# termination_type, terminated_at_kst
+LINES = [
+    ("L01", "C1", "kt", "phone", "postpaid", T(2023, 1, 1, 9), "termination",
+     T(2025, 10, 10, 10)),
+    ("L02", "C2", "kt", "phone", "postpaid", T(2023, 2, 1, 9), "port_out",
+     T(2025, 12, 31, 23, 59, 59)),
+    ("L03", "C2", "kt", "tablet", "postpaid", T(2023, 3, 1, 9), "termination",
+     T(2026, 1, 13, 12)),
+    ("L04", "C1", "kt", "phone", "postpaid", T(2023, 4, 1, 9), "termination",
+     T(2025, 11, 1, 10)),
+    ("L05", "C5", "mvno", "phone", "postpaid", T(2023, 5, 1, 9), "port_out",
+     T(2025, 10, 1, 10)),
+    ("L06", "C3", "kt", "iot", "postpaid", T(2023, 6, 1, 9), "termination",
+     T(2025, 10, 5, 10)),
+    ("L07", "C2", "kt", "phone", "prepaid", T(2023, 7, 1, 9), "termination",
+     T(2025, 10, 6, 10)),
+    ("L08", "C1", "kt", "phone", "postpaid", T(2023, 8, 1, 9), "forced_termination",
+     T(2025, 10, 7, 10)),
+    ("L09", "C4", "kt", "phone", "postpaid", T(2023, 9, 1, 9), "termination",
+     T(2025, 9, 1, 0)),
+    ("L10", "C4", "kt", "phone", "postpaid", T(2023, 10, 1, 9), "termination",
+     T(2025, 12, 1, 10)),
+    ("L11", "C1", "kt", "phone", "postpaid", T(2024, 1, 1, 9), None, None),
+    ("L12", "C4", "kt", "phone", "postpaid", T(2023, 5, 5, 9), None, None),
+    ("L13", "C3", "kt", "iot", "postpaid", T(2022, 1, 1, 9), None, None),
+    ("L14", "C5", "mvno", "phone", "postpaid", T(2022, 1, 1, 9), None, None),
+    ("L15", "C2", "kt", "phone", "prepaid", T(2025, 1, 1, 9), None, None),
+]
+
+# line_id, waiver_status, exclusion_reasons, waivable_billed_krw, waivable_paid_krw
+ELIGIBILITY = [
+    ("L01", "eligible", [], 300_000, 300_000),
+    ("L02", "eligible", [], 200_000, 150_000),
+    ("L03", "eligible", [], 100_000, 0),
+    ("L04", "eligible", [], 50_000, 50_000),
+    ("L05", "excluded", ["mvno"], 0, 0),
+    ("L06", "excluded", ["iot_or_special"], 10_000, 10_000),
+    ("L07", "excluded", ["prepaid"], 0, 0),
+    ("L08", "excluded", ["forced_termination"], 20_000, 20_000),
+    ("L09", "eligible_no_penalty", [], 0, 0),
+    ("L10", "eligible", [], 80_000, 80_000),
+]
+
+# agreement_id, line_id, agreement_type, start_date, term_months, subsidy, monthly_discount.
+# Every waiver line is terminated inside its grace period, so billing = the whole subsidy.
+AGREEMENTS = [
+    ("AG01", "L01", "device_subsidy", D(2025, 8, 1), 24, 300_000, None),
+    ("AG02", "L02", "device_subsidy", D(2025, 8, 20), 24, 200_000, None),
+    ("AG03", "L03", "device_subsidy", D(2025, 8, 1), 24, 100_000, None),
+    ("AG04", "L04", "device_subsidy", D(2025, 8, 15), 24, 50_000, None),
+    ("AG10", "L10", "device_subsidy", D(2025, 8, 1), 24, 80_000, None),
+    ("AG11", "L11", "selective_discount", D(2025, 6, 1), 24, None, 17_250),
+]
+
+# application_id, line_id, applied_at_kst, channel, outcome
+OUTCOMES = [
+    ("A01", "L01", T(2026, 1, 15, 10), "web", "accepted"),
+    ("A02", "L02", T(2026, 1, 20, 11), "call_center", "accepted"),
+    ("A03", "L03", T(2026, 1, 25, 12), "store", "accepted"),
+    ("A04", "L10", T(2026, 2, 5, 9), "web", "manual_review"),
+    ("A05", "L01", T(2026, 1, 16, 10), "web", "duplicate"),
+    ("A06", "L04", T(2026, 1, 10, 10), "web", "before_window"),
+    ("A07", "L05", T(2026, 1, 15, 10), "web", "not_eligible"),
+    ("A08", "LXX", T(2026, 1, 15, 10), "web", "unknown_line"),
+]
+
+# line_id, application_id, channel, applied_at_kst, status, review_reason, wave, payout,
+# refund_krw, cancel_krw
+ASSIGNMENTS = [
+    ("L01", "A01", "web", T(2026, 1, 15, 10), "scheduled", None, 1, D(2026, 1, 22),
+     300_000, 0),
+    ("L02", "A02", "call_center", T(2026, 1, 20, 11), "scheduled", None, 2, D(2026, 2, 5),
+     150_000, 50_000),
+    ("L03", "A03", "store", T(2026, 1, 25, 12), "scheduled", None, 3, D(2026, 2, 19),
+     0, 100_000),
+    ("L04", None, None, None, "not_applied", None, None, None, 50_000, 0),
+    ("L10", "A04", "web", T(2026, 2, 5, 9), "manual_review", "late_application", None,
+     None, 80_000, 0),
+]
+
+NOTICES = [("L04", 1, D(2026, 2, 9)), ("L04", 2, D(2026, 2, 23)), ("L04", 3, D(2026, 3, 9))]
+
+# line_id, would_be_eligible, exclusion_reason, agreement_id, subsidy, selective
+LOOKUP = [
+    ("L03", True, None, "AG03", 100_000, 0),
+    ("L11", True, None, "AG11", 0, 120_000),
+    ("L12", True, None, None, 0, 0),
+    ("L13", False, "iot_or_special", None, 0, 0),
+    ("L15", False, "prepaid", None, 0, 0),
+]
+
+
+def _entitlements() -> list[tuple]:
+    rows = []
+    for line_id, customer_id in (("L11", "C1"), ("L12", "C4")):
+        for month in range(2, 8):
+            start = D(2026, month, 1)
+            end = D(2026, month + 1, 1) - dt.timedelta(days=1)
+            rows.append((f"E-data-{line_id}-{month}", "data_bonus", line_id, customer_id,
+                         start, end, 100, "GB", None))
+    rows += [
+        ("E-roam-1", "roaming_bonus", "L11", "C1", D(2026, 3, 10), D(2026, 3, 10), 1500,
+         "MB", "RP001"),
+        ("E-ott-1", "ott_voucher", "L11", "C1", D(2026, 2, 1), D(2026, 7, 31), 1, "voucher",
+         "tving"),
+        ("E-mem-L11", "membership_discount", "L11", "C1", D(2026, 2, 1), D(2026, 7, 31), 1,
+         "membership", None),
+        ("E-mem-L12", "membership_discount", "L12", "C4", D(2026, 2, 1), D(2026, 7, 31), 1,
+         "membership", None),
+        ("E-mem-L15", "membership_discount", "L15", "C2", D(2026, 2, 1), D(2026, 7, 31), 1,
+         "membership", None),
+        ("E-ins-C1", "safety_insurance", None, "C1", D(2026, 2, 1), D(2028, 1, 31), 1,
+         "policy", "auto"),
+        ("E-ins-C4", "safety_insurance", None, "C4", D(2026, 2, 1), D(2028, 1, 31), 1,
+         "policy", "auto"),
+        ("E-ins-C2", "safety_insurance", None, "C2", D(2026, 3, 1), D(2028, 2, 29), 1,
+         "policy", "application"),
+    ]
+    return rows
+
+
+def _contract_events() -> list[tuple]:
+    rows = []
+    for line_id, customer_id, *_, activated, termination_type, terminated in LINES:
+        rows.append((f"EV-{line_id}-1", line_id, customer_id, "activation", activated))
+        if termination_type:
+            rows.append((f"EV-{line_id}-2", line_id, customer_id, termination_type, terminated))
+    return rows
+
+
+def _load_seeds(con: duckdb.DuckDBPyConnection) -> None:
+    """The seeds as dbt loads them: schema `program`, typed by dbt_project.yml."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    seed_config = project["seeds"]["remedy"]
+    con.execute("create schema if not exists program")
+    for folder in ("programs", "reference"):
+        for path in sorted((PROJECT_DIR / "seeds" / folder).glob("*.csv")):
+            types = seed_config[folder][path.stem]["+column_types"]
+            columns = ", ".join(f"'{name}': '{kind}'" for name, kind in types.items())
+            con.execute(
+                f"create table program.{path.stem} as select * from read_csv("
+                f"'{path}', header = true, columns = {{{columns}}})"
+            )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    if rows:
+        marks = ", ".join("?" for _ in rows[0])
+        con.executemany(f"insert into {table} values ({marks})", rows)
+
+
+def build_sample_warehouse(path: Path) -> Path:
+    """Write the sample warehouse to `path` (a new DuckDB file) and return it."""
+    con = duckdb.connect(str(path))
+    try:
+        _load_seeds(con)
+        _build_foundation(con)
+        _build_marts(con)
+    finally:
+        con.close()
+    return path
+
+
+def _build_foundation(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema intermediate; create schema quarantine")
+    con.execute("""
+        create table intermediate.int_customers_checked (
+            customer_id varchar, person_key varchar, customer_type varchar,
+            full_name varchar, birth_date date, delivered_rows bigint,
+            quarantine_reason varchar)
+    """)
+    _insert(con, "intermediate.int_customers_checked",
+            [(*row, 1, None) for row in CUSTOMERS] + [("C9", "P9", "individual", "x",
+                                                      None, 2, "missing_required_field")])
+    con.execute("""
+        create table intermediate.int_agreements_checked (
+            agreement_id varchar, line_id varchar, agreement_type varchar, start_date date,
+            term_months integer, subsidy_krw bigint, monthly_discount_krw bigint,
+            delivered_rows bigint, quarantine_reason varchar)
+    """)
+    _insert(con, "intermediate.int_agreements_checked",
+            [(*row, 1, None) for row in AGREEMENTS])
+    con.execute("""
+        create table intermediate.int_refund_applications_checked (
+            record_key varchar, delivered_rows bigint, quarantine_reason varchar)
+    """)
+    _insert(con, "intermediate.int_refund_applications_checked",
+            [(row[0], 1, None) for row in OUTCOMES] + [("A99", 1, "orphan")])
+    for table in SOURCE_TABLES:
+        if table in ("customers", "agreements", "refund_applications"):
+            continue
+        con.execute(
+            f"create table intermediate.int_{table}_checked as select * from (values "
+            "('k1', 1, null), ('k2', 3, null), ('k3', 1, 'unknown_code')) "
+            "as t(record_key, delivered_rows, quarantine_reason)"
+        )
+    for table in SOURCE_TABLES:
+        con.execute(
+            f"create view intermediate.int_{table}_accepted as select * exclude "
+            f"(delivered_rows, quarantine_reason) from intermediate.int_{table}_checked "
+            "where quarantine_reason is null"
+        )
+    con.execute(
+        "create table quarantine.quarantined_rows as "
+        + " union all ".join(
+            f"select '{table}' as source_table, quarantine_reason, delivered_rows "
+            f"from intermediate.int_{table}_checked where quarantine_reason is not null"
+            for table in SOURCE_TABLES
+        )
+    )
+    con.execute(
+        "create table main.rpt_source_row_counts as "
+        + " union all ".join(
+            f"select '{table}' as source_table, cast(sum(delivered_rows) as bigint) as raw_rows,"
+            " cast(count_if(quarantine_reason is null) as bigint) as accepted_rows,"
+            " cast(sum(delivered_rows - 1) as bigint) as collapsed_duplicate_rows,"
+            " cast(count_if(quarantine_reason is not null) as bigint) as quarantined_rows"
+            f" from intermediate.int_{table}_checked"
+            for table in SOURCE_TABLES
+        )
+    )
+    con.execute("""
+        create table intermediate.int_lines_joined_to_customers (
+            line_id varchar, customer_id varchar, customer_type varchar, network varchar,
+            line_class varchar, payment_type varchar, termination_type varchar,
+            is_kt_network boolean, is_iot_or_special boolean, is_prepaid boolean,
+            activated_at_kst timestamp, terminated_at_kst timestamp)
+    """)
+    customer_types = {row[0]: row[2] for row in CUSTOMERS}
+    _insert(con, "intermediate.int_lines_joined_to_customers", [
+        (line_id, customer_id, customer_types[customer_id], network, line_class, payment,
+         termination_type, network == "kt", line_class in ("iot", "special"),
+         payment == "prepaid", activated, terminated)
+        for line_id, customer_id, network, line_class, payment, activated, termination_type,
+        terminated in LINES
+    ])
+    con.execute("""
+        create table intermediate.int_termination_penalties_compared as
+        select
+            lines.line_id,
+            coalesce(agreements.subsidy_krw, 0) as expected_waivable_penalty_krw,
+            coalesce(agreements.subsidy_krw, 0) as waivable_billed_krw
+        from intermediate.int_lines_joined_to_customers as lines
+        left join intermediate.int_agreements_accepted as agreements
+            on lines.line_id = agreements.line_id
+        where lines.terminated_at_kst is not null and lines.is_kt_network
+    """)
+
+
+def _build_marts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""
+        create table main.fct_contract_events (event_id varchar, line_id varchar,
+            customer_id varchar, event_type varchar, event_at_kst timestamp, event_date date)
+    """)
+    _insert(con, "main.fct_contract_events",
+            [(*row, row[4].date()) for row in _contract_events()])
+    con.execute("""
+        create table main.fct_waiver_eligibility (line_id varchar, customer_id varchar,
+            termination_event_id varchar, termination_type varchar,
+            terminated_at_kst timestamp, waiver_status varchar, exclusion_reason varchar,
+            exclusion_reasons varchar[], waivable_billed_krw bigint,
+            waivable_paid_krw bigint)
+    """)
+    lines = {row[0]: row for row in LINES}
+    _insert(con, "main.fct_waiver_eligibility", [
+        (line_id, lines[line_id][1], f"EV-{line_id}-2", lines[line_id][6], lines[line_id][7],
+         status, reasons[0] if reasons else None, reasons, billed, paid)
+        for line_id, status, reasons, billed, paid in ELIGIBILITY
+    ])
+    con.execute("""
+        create table main.fct_refund_application_outcomes (application_id varchar,
+            line_id varchar, applied_at_kst timestamp, channel varchar, outcome varchar)
+    """)
+    _insert(con, "main.fct_refund_application_outcomes", OUTCOMES)
+    con.execute("""
+        create table main.fct_refund_assignments (line_id varchar, application_id varchar,
+            channel varchar, applied_at_kst timestamp, assignment_status varchar,
+            review_reason varchar, refund_wave integer, payout_date date,
+            refund_krw bigint, cancel_krw bigint)
+    """)
+    _insert(con, "main.fct_refund_assignments", ASSIGNMENTS)
+    con.execute("""
+        create table main.fct_refund_notices (line_id varchar, notice_number integer,
+            notice_date date)
+    """)
+    _insert(con, "main.fct_refund_notices", NOTICES)
+    con.execute("""
+        create table main.fct_penalty_lookup (line_id varchar, as_of_date date,
+            would_be_eligible boolean, exclusion_reason varchar, agreement_id varchar,
+            expected_subsidy_clawback_krw bigint,
+            expected_selective_discount_clawback_krw bigint,
+            expected_waivable_penalty_krw bigint)
+    """)
+    _insert(con, "main.fct_penalty_lookup", [
+        (line_id, D(2025, 12, 31), eligible, reason, agreement, subsidy, selective,
+         subsidy + selective)
+        for line_id, eligible, reason, agreement, subsidy, selective in LOOKUP
+    ])
+    con.execute("""
+        create table main.fct_reward_entitlements (entitlement_id varchar, benefit varchar,
+            line_id varchar, customer_id varchar, period_start date, period_end date,
+            quantity bigint, unit varchar, detail varchar)
+    """)
+    _insert(con, "main.fct_reward_entitlements", _entitlements())
+
+
+def copy_warehouse(source: Path, target: Path) -> Path:
+    shutil.copyfile(source, target)
+    return target
+
+
+def test_sample_warehouse_has_every_published_mart(tmp_path: Path) -> None:
+    path = build_sample_warehouse(tmp_path / "sample.duckdb")
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = {row[0] for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main'"
+        ).fetchall()}
+        assert {"fct_contract_events", "fct_waiver_eligibility", "fct_refund_assignments",
+                "fct_refund_application_outcomes", "fct_refund_notices", "fct_penalty_lookup",
+                "fct_reward_entitlements", "rpt_source_row_counts"} <= tables
+        waves = con.execute(
+            "select count(*) from program.program_refund_waves where program_id = 'kt_2025_12'"
+        ).fetchone()
+        assert waves == (3,)
