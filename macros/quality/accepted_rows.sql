@@ -1,6 +1,7 @@
 {#- The rows of a *_checked model that passed every contract check, without the audit
-    columns: the only way later layers read landing data. -#}
-{% macro accepted_rows(checked_model) -%}
+    columns: the only way later layers read landing data. `extra_condition` adds a check
+    made outside the *_checked model (W1's second terminating event). -#}
+{% macro accepted_rows(checked_model, extra_condition=none) -%}
     select
         * exclude (
             quarantine_reasons,
@@ -12,4 +13,7 @@
         )
     from {{ ref(checked_model) }}
     where quarantine_reason is null
+    {%- if extra_condition %}
+        and {{ extra_condition }}
+    {%- endif %}
 {%- endmacro %}

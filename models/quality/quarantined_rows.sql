@@ -31,11 +31,29 @@ with
 ),
 {% endfor %}
 
+second_terminating_events as (
+    select
+        'contract_events' as source_table,
+        checked.event_id as record_key,
+        'second_terminating_event' as quarantine_reason,
+        ['second_terminating_event'] as quarantine_reasons,
+        checked.source_file,
+        checked.source_row_number,
+        checked.delivered_rows,
+        {{ as_raw_row(contract_events_columns(), always=true, qualifier='checked') }}
+            as raw_row
+    from {{ ref('int_contract_events_checked') }} as checked
+    inner join {{ ref('int_terminating_events_ranked') }} as ranked
+        on checked.event_id = ranked.event_id
+    where ranked.is_second_terminating_event
+),
+
 unioned as (
     {% for source_table, _ in checked_models -%}
     select * from {{ source_table }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    union all
+    {% endfor -%}
+    select * from second_terminating_events
 ),
 
 reasons as (

@@ -7,14 +7,24 @@
 
 with
 
+quarantined as (
+    select
+        source_table,
+        cast(count(*) as bigint) as quarantined_rows
+    from {{ ref('quarantined_rows') }}
+    group by 1
+),
+
 {% for source_table in source_tables %}
 {{ source_table }} as (
     select
         '{{ source_table }}' as source_table,
         cast(sum(delivered_rows) as bigint) as raw_rows,
-        cast(count_if(quarantine_reason is null) as bigint) as accepted_rows,
+        (select count(*) from {{ ref('int_' ~ source_table ~ '_accepted') }})
+            as accepted_rows,
         cast(sum(delivered_rows - 1) as bigint) as collapsed_duplicate_rows,
-        cast(count_if(quarantine_reason is not null) as bigint) as quarantined_rows
+        (select quarantined_rows from quarantined
+            where source_table = '{{ source_table }}') as quarantined_rows
     from {{ ref('int_' ~ source_table ~ '_checked') }}
 ),
 {% endfor %}

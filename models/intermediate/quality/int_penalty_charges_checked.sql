@@ -13,12 +13,10 @@ accepted_lines as (
 
 accepted_terminations as (
     select
-        events.event_id,
-        events.line_id
-    from {{ ref('int_contract_events_checked') }} as events
-    inner join {{ ref('ref_event_types') }} as event_types
-        on events.event_type = event_types.event_type
-    where events.quarantine_reason is null and event_types.is_terminating
+        event_id,
+        line_id
+    from {{ ref('int_terminating_events_ranked') }}
+    where not is_second_terminating_event
 ),
 
 joined as (
