@@ -82,3 +82,15 @@ def test_database_is_released_after_an_in_process_run(foreign_landing, tmp_path,
     db_path = build(foreign_landing, tmp_path, args=("seed",))
     with duckdb.connect(str(db_path), read_only=True) as con:
         assert con.execute("select count(*) from program.program_parameters").fetchone() == (2,)
+
+
+def test_pre_flight_names_a_corrupt_parquet_file(tmp_path):
+    from remedy.landing import check_landing_dir
+
+    landing = tmp_path / "landing"
+    write_empty_tables(landing)
+    broken = landing / "lines" / "part-9999.parquet"
+    broken.write_bytes(b"not parquet at all")
+    [problem] = check_landing_dir(landing)
+    assert problem.startswith(f"{broken}: not a readable Parquet file")
+    assert "deliver it again" in problem

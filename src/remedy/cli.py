@@ -43,15 +43,22 @@ def generate(scale: float, seed: int, out: Path | None, bad_rows: float) -> None
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--require-controls", is_flag=True,
+              help="Publish only if every rpt_reconciliation control passes as well.")
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
-def build(dbt_args: tuple[str, ...]) -> None:
-    """`dbt build` on $RAW_DIR into $DUCKDB_PATH (extra arguments go to dbt)."""
-    sys.exit(_build(list(dbt_args)))
+def build(require_controls: bool, dbt_args: tuple[str, ...]) -> None:
+    """`dbt build` on $RAW_DIR, published to $DUCKDB_PATH (extra arguments go to dbt).
+
+    The build runs into a fresh file beside $DUCKDB_PATH, which replaces it atomically
+    only when dbt succeeds: readers (the dashboard) keep the last good build meanwhile.
+    """
+    sys.exit(_build(list(dbt_args), require_controls=require_controls))
 
 
-def _build(extra: list[str]) -> int:
+def _build(extra: list[str], require_controls: bool = False) -> int:
     from remedy.dbt_runner import run_dbt
     from remedy.landing import check_landing_dir
+    from remedy.publish import PublishError, is_selective, publish, reconciliation_check
 
     raw_dir = _env_path("RAW_DIR", DEFAULT_RAW_DIR)
     problems = check_landing_dir(raw_dir)
@@ -59,11 +66,25 @@ def _build(extra: list[str]) -> int:
         for problem in problems:
             click.echo(f"error: {problem}", err=True)
         return 2
-    result = run_dbt(["build", *extra], raw_dir=raw_dir,
-                     duckdb_path=_env_path("DUCKDB_PATH", DEFAULT_DUCKDB_PATH))
-    for failure in result.failures:
-        click.echo(f"error: {failure}", err=True)
-    return 0 if result.success else 1
+    duckdb_path = _env_path("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)
+
+    def build_into(staging: Path) -> list[str]:
+        result = run_dbt(["build", *extra], raw_dir=raw_dir, duckdb_path=staging)
+        return [] if result.success else (result.failures or ["dbt build failed"])
+
+    try:
+        outcome = publish(duckdb_path, build_into, keep_existing=is_selective(extra),
+                          checks=[reconciliation_check] if require_controls else [])
+    except PublishError as error:
+        click.echo(f"error: {error}", err=True)
+        return 1
+    for problem in outcome.problems:
+        click.echo(f"error: {problem}", err=True)
+    if not outcome.published:
+        click.echo(f"not published: {outcome.path} keeps the last good build", err=True)
+        return 1
+    click.echo(f"published {outcome.path}")
+    return 0
 
 
 @main.command()
@@ -79,12 +100,37 @@ def summary() -> None:
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.pass_context
 def demo(ctx: click.Context, scale: float, seed: int) -> None:
-    """The main job on the embedded default: generate a sample, build, summarise."""
+    """The main job on the embedded default: generate a sample, dbt build, summary,
+    GX validation, reconciliation and a (development) regulator extract."""
     ctx.invoke(generate, scale=scale, seed=seed, out=None, bad_rows=0.001)
     code = _build([])
     if code:
         sys.exit(code)
     ctx.invoke(summary)
+    steps = [
+        (validate, {}),
+        (reconcile, {}),
+        (extract, {"out_dir": PROJECT_DIR / "extracts"}),
+    ]
+    for command, options in steps:
+        click.echo(f"\n== remedy {command.name}")
+        try:
+            ctx.invoke(command, **options)
+        except SystemExit as stop:
+            if stop.code:
+                sys.exit(stop.code)
+    click.echo("\nBrowse the published marts: remedy dashboard (http://127.0.0.1:8501)")
+
+
+@main.command()
+@click.option("--duckdb", "duckdb_path", type=click.Path(path_type=Path), default=None,
+              help="Published warehouse (default: $DUCKDB_PATH or warehouse.duckdb).")
+@click.option("--port", type=int, default=8501, show_default=True)
+def dashboard(duckdb_path: Path | None, port: int) -> None:
+    """Serve the Streamlit dashboard on http://127.0.0.1:PORT (published marts, read-only)."""
+    from remedy.dashboard.server import serve
+
+    serve(duckdb_path or _env_path("DUCKDB_PATH", DEFAULT_DUCKDB_PATH), port)
 
 
 def _duckdb_option(function):

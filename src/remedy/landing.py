@@ -84,7 +84,12 @@ def check_landing_dir(landing_dir: Path | str) -> list[str]:
             )
             continue
         for path in files:
-            found = pq.read_schema(path)
+            try:
+                found = pq.read_schema(path)
+            except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+                problems.append(f"{path}: not a readable Parquet file ({error}); "
+                                f"deliver it again or move it out of the landing directory")
+                continue
             missing = [name for name in schema.names if name not in found.names]
             if missing:
                 problems.append(

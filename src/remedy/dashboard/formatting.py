@@ -1,0 +1,264 @@
+"""Korean labels and display formatting: won with thousands separators, counts, dates.
+
+Plain functions from the query frames of `remedy.dashboard.queries` to the frames and
+strings a page shows, so the page logic is tested without Streamlit or a browser. The
+labels are presentation only; codes, rules and program dates come from the marts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+LABELS: dict[str, dict[str, str]] = {
+    "stage": {
+        "terminated": "해지 (면제 모집단)",
+        "eligible": "면제 대상",
+        "applied": "환급 신청",
+        "scheduled": "환급 예정",
+    },
+    "waiver_status": {
+        "eligible": "면제 대상",
+        "eligible_no_penalty": "대상 (위약금 없음)",
+        "excluded": "제외",
+    },
+    "assignment_status": {
+        "scheduled": "환급 예정",
+        "manual_review": "수동 검토",
+        "not_applied": "미신청",
+    },
+    "review_reason": {
+        "account_holder_mismatch": "예금주 불일치",
+        "hardship_extension": "군복무·해외체류 연장",
+        "late_application": "기한 후 신청",
+    },
+    "outcome": {
+        "accepted": "접수",
+        "duplicate": "중복",
+        "before_window": "접수 기간 전",
+        "not_eligible": "면제 대상 아님",
+        "unknown_line": "확인 불가 회선",
+        "manual_review": "수동 검토",
+    },
+    "channel": {
+        "web": "웹",
+        "call_center": "고객센터",
+        "store": "매장",
+    },
+    "benefit": {
+        "data_bonus": "데이터 보너스",
+        "roaming_bonus": "로밍 데이터",
+        "ott_voucher": "OTT 이용권",
+        "membership_discount": "멤버십 할인",
+        "safety_insurance": "안심 보험",
+    },
+    "unit": {
+        "GB": "GB",
+        "MB": "MB",
+        "voucher": "장",
+        "membership": "건",
+        "policy": "건",
+    },
+    "cutoff": {
+        "window_open": "신청 시작",
+        "window_close": "신청 마감",
+        "wave_end": "차 신청 마감",
+    },
+}
+
+MISSING = "–"
+
+
+def label(kind: str, code: object) -> str:
+    """The Korean label of a code, the code itself when it has none, a dash for null."""
+    if _is_missing(code):
+        return MISSING
+    return LABELS.get(kind, {}).get(str(code), str(code))
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def won(amount: object) -> str:
+    """Whole won with thousands separators: 1234567 -> '1,234,567원'."""
+    if _is_missing(amount):
+        return MISSING
+    return f"{int(amount):,}원"
+
+
+def count(value: object, unit: str = "") -> str:
+    """A count with thousands separators and an optional Korean unit: '1,234건'."""
+    if _is_missing(value):
+        return MISSING
+    return f"{int(value):,}{unit}"
+
+
+def day(value: object) -> str:
+    if _is_missing(value):
+        return MISSING
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def minute(value: object) -> str:
+    if _is_missing(value):
+        return MISSING
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def wave(value: object) -> str:
+    if _is_missing(value):
+        return MISSING
+    return f"{int(value)}차"
+
+
+def cohort(waves: str) -> str:
+    """Funnel cohort label: '1,2' -> '1·2차', 'all' -> '전체'."""
+    if waves == "all":
+        return "전체"
+    if waves == "none":
+        return "차수 없음"
+    return "·".join(waves.split(",")) + "차"
+
+
+def funnel_table(funnel: pd.DataFrame) -> pd.DataFrame:
+    """One row per cohort and stage, with the share of the cohort's population."""
+    population = funnel[funnel["stage"] == "terminated"].set_index("cohort")["lines"]
+    rows = []
+    for item in funnel.itertuples(index=False):
+        total = int(population.get(item.cohort, 0))
+        share = f"{item.lines / total:.1%}" if total else MISSING
+        rows.append({
+            "차수": cohort(item.cohort),
+            "단계": label("stage", item.stage),
+            "회선": count(item.lines),
+            "모집단 대비": share,
+            "면제 위약금 청구액": won(item.waivable_billed_krw),
+            "기납부액 (환급 대상)": won(item.waivable_paid_krw),
+        })
+    return pd.DataFrame(rows)
+
+
+def wave_calendar_table(calendar: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame([
+        {
+            "차수": wave(item.refund_wave),
+            "지급일": day(item.payout_date),
+            "해지일": f"{day(item.terminated_from_date)} ~ {day(item.terminated_to_date)}",
+            "신청 시각": (
+                f"{minute(item.applied_from_kst)} ~ "
+                + (f"{minute(item.applied_before_kst)} 전" if not _is_missing(
+                    item.applied_before_kst) else f"{minute(item.application_window_end_kst)}")
+            ),
+        }
+        for item in calendar.itertuples(index=False)
+    ])
+
+
+def cutoff_label(kind: str, refund_wave: object) -> str:
+    if kind == "wave_end":
+        return f"{int(refund_wave)}{label('cutoff', kind)}"
+    return label("cutoff", kind)
+
+
+def refunds_table(refunds: pd.DataFrame) -> pd.DataFrame:
+    """Per wave and channel, then a subtotal per wave and a grand total."""
+    rows = []
+    for (refund_wave, payout_date), group in refunds.groupby(
+        ["refund_wave", "payout_date"], sort=True
+    ):
+        for item in group.itertuples(index=False):
+            rows.append(_refund_row(wave(refund_wave), day(payout_date),
+                                    label("channel", item.channel), item.lines,
+                                    item.refund_krw, item.cancel_krw))
+        rows.append(_refund_row(wave(refund_wave), day(payout_date), "소계",
+                                group["lines"].sum(), group["refund_krw"].sum(),
+                                group["cancel_krw"].sum()))
+    rows.append(_refund_row("합계", MISSING, MISSING, refunds["lines"].sum(),
+                            refunds["refund_krw"].sum(), refunds["cancel_krw"].sum()))
+    return pd.DataFrame(rows)
+
+
+def _refund_row(refund_wave: str, payout: str, channel: str, lines: object,
+                refund_krw: object, cancel_krw: object) -> dict[str, str]:
+    return {
+        "차수": refund_wave,
+        "지급일": payout,
+        "신청 경로": channel,
+        "회선": count(lines),
+        "환급액": won(refund_krw),
+        "청구 취소액": won(cancel_krw),
+    }
+
+
+def review_summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame([
+        {
+            "검토 사유": label("review_reason", item.review_reason),
+            "회선": count(item.lines),
+            "환급 대기액": won(item.refund_krw),
+            "청구 취소 대기액": won(item.cancel_krw),
+        }
+        for item in summary.itertuples(index=False)
+    ])
+
+
+def review_queue_table(queue: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame([
+        {
+            "회선": item.line_id,
+            "신청": item.application_id,
+            "경로": label("channel", item.channel),
+            "신청 시각": minute(item.applied_at_kst),
+            "검토 사유": label("review_reason", item.review_reason),
+            "환급액": won(item.refund_krw),
+            "청구 취소액": won(item.cancel_krw),
+        }
+        for item in queue.itertuples(index=False)
+    ], columns=["회선", "신청", "경로", "신청 시각", "검토 사유", "환급액", "청구 취소액"])
+
+
+def rewards_table(rewards: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Benefits down, months across; `value` is entitlement_count or total_quantity
+    (the latter carries each benefit's unit)."""
+    if rewards.empty:
+        return pd.DataFrame()
+    frame = rewards.assign(
+        month=pd.to_datetime(rewards["entitlement_month"]).dt.strftime("%Y-%m"),
+        benefit_label=[
+            f"{label('benefit', benefit)} ({label('unit', unit)})" if value == "total_quantity"
+            else label("benefit", benefit)
+            for benefit, unit in zip(rewards["benefit"], rewards["unit"], strict=True)
+        ],
+    )
+    pivot = frame.pivot_table(index="benefit_label", columns="month", values=value,
+                              aggfunc="sum", fill_value=0)
+    pivot["합계"] = pivot.sum(axis=1)
+    shown = pivot.map(lambda number: count(number))
+    shown.index.name = "혜택"
+    shown.columns.name = None
+    return shown.reset_index()
+
+
+def reconciliation_table(controls: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame([
+        {
+            "상태": "통과" if item.passed else "실패",
+            "통제 항목": item.check_name,
+            "기대값": count(item.expected),
+            "실제값": count(item.actual),
+            "차이": f"{int(item.difference):+,}" if not _is_missing(item.difference) else MISSING,
+        }
+        for item in controls.itertuples(index=False)
+    ], columns=["상태", "통제 항목", "기대값", "실제값", "차이"])
+
+
+def build_label(mtime_ns: int) -> str:
+    """When the published build was swapped in, in KST."""
+    kst = dt.timezone(dt.timedelta(hours=9))
+    moment = dt.datetime.fromtimestamp(mtime_ns / 1e9, tz=kst)
+    return moment.strftime("%Y-%m-%d %H:%M:%S KST")
