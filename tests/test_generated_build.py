@@ -85,10 +85,19 @@ def test_exact_duplicates_are_collapsed_not_quarantined(generated, warehouse, sq
     assert sum(counts.values()) == len(duplicates)
 
 
+def test_activation_disagreements_are_kept_and_counted(generated, warehouse, sql):
+    _, info = generated
+    injected = sum(1 for row in info["injected"] if row["kind"] == "activated_at_mismatch")
+    assert injected > 0
+    assert sql(warehouse, "select accepted_with_disagreement_rows from main.rpt_source_row_counts "
+                          "where source_table = 'lines'") == [(injected,)]
+
+
 def test_raw_rows_reconcile_with_the_files(generated, warehouse, sql):
     landing, _ = generated
     for table, raw, accepted, duplicates, quarantined in sql(
-        warehouse, "select * from main.rpt_source_row_counts"
+        warehouse, "select source_table, raw_rows, accepted_rows, collapsed_duplicate_rows, "
+                   "quarantined_rows from main.rpt_source_row_counts"
     ):
         assert raw == pq.read_table(landing / table).num_rows, table
         assert raw == accepted + duplicates + quarantined, table

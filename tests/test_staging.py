@@ -259,6 +259,8 @@ def test_activation_event_wins_over_lines_activated_at(warehouse, sql):
         from intermediate.int_lines_joined_to_customers where line_id = 'L-MISMATCH'
     """)
     assert rows == [(dt.datetime(2020, 1, 1, 10), dt.datetime(2020, 1, 2, 10), True)]
+    assert sql(warehouse, "select accepted_with_disagreement_rows from main.rpt_source_row_counts "
+                          "where source_table = 'lines'") == [(1,)]
 
 
 def test_service_history_intervals(warehouse, sql):
@@ -278,7 +280,8 @@ def test_raw_rows_equal_accepted_plus_duplicates_plus_quarantined(warehouse, sql
     counts = {
         table: (raw, accepted, duplicates, quarantined)
         for table, raw, accepted, duplicates, quarantined in sql(
-            warehouse, "select * from main.rpt_source_row_counts")
+            warehouse, "select source_table, raw_rows, accepted_rows, collapsed_duplicate_rows, "
+                       "quarantined_rows from main.rpt_source_row_counts")
     }
     assert set(counts) == set(TABLES)
     for table in TABLES:

@@ -7,6 +7,13 @@
 
 with
 
+activation_disagreements as (
+    -- SOURCE_CONTRACT: lines.activated_at that disagrees with the activation event is
+    -- kept (the event wins) and counted here.
+    select cast(count_if(has_activation_mismatch) as bigint) as disagreeing_rows
+    from {{ ref('int_lines_joined_to_customers') }}
+),
+
 quarantined as (
     select
         source_table,
@@ -42,7 +49,12 @@ final as (
         coalesce(raw_rows, 0) as raw_rows,
         coalesce(accepted_rows, 0) as accepted_rows,
         coalesce(collapsed_duplicate_rows, 0) as collapsed_duplicate_rows,
-        coalesce(quarantined_rows, 0) as quarantined_rows
+        coalesce(quarantined_rows, 0) as quarantined_rows,
+        case
+            when source_table = 'lines'
+                then (select disagreeing_rows from activation_disagreements)
+            else 0
+        end as accepted_with_disagreement_rows
     from unioned
 )
 
