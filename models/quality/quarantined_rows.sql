@@ -34,17 +34,18 @@ with
 second_terminating_events as (
     select
         'contract_events' as source_table,
-        checked.event_id as record_key,
+        second_events.event_id as record_key,
         'second_terminating_event' as quarantine_reason,
         ['second_terminating_event'] as quarantine_reasons,
-        checked.source_file,
-        checked.source_row_number,
-        checked.delivered_rows,
-        {{ as_raw_row(contract_events_columns(), always=true, qualifier='checked') }}
+        second_events.source_file,
+        second_events.source_row_number,
+        second_events.delivered_rows,
+        {{ as_raw_row(contract_events_columns(), always=true,
+            qualifier='second_events') }}
             as raw_row
-    from {{ ref('int_contract_events_checked') }} as checked
+    from {{ ref('int_contract_events_checked') }} as second_events
     inner join {{ ref('int_terminating_events_ranked') }} as ranked
-        on checked.event_id = ranked.event_id
+        on second_events.event_id = ranked.event_id
     where ranked.is_second_terminating_event
 ),
 

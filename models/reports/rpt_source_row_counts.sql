@@ -30,8 +30,10 @@ quarantined as (
         (select count(*) from {{ ref('int_' ~ source_table ~ '_accepted') }})
             as accepted_rows,
         cast(sum(delivered_rows - 1) as bigint) as collapsed_duplicate_rows,
-        (select quarantined_rows from quarantined
-            where source_table = '{{ source_table }}') as quarantined_rows
+        (
+            select quarantined.quarantined_rows from quarantined
+            where quarantined.source_table = '{{ source_table }}'
+        ) as quarantined_rows
     from {{ ref('int_' ~ source_table ~ '_checked') }}
 ),
 {% endfor %}
@@ -52,7 +54,10 @@ final as (
         coalesce(quarantined_rows, 0) as quarantined_rows,
         case
             when source_table = 'lines'
-                then (select disagreeing_rows from activation_disagreements)
+                then (
+                    select activation_disagreements.disagreeing_rows
+                    from activation_disagreements
+                )
             else 0
         end as accepted_with_disagreement_rows
     from unioned

@@ -56,9 +56,13 @@ joined as (
         lines.network = 'kt' as is_kt_network,
         line_classes.is_iot_or_special,
         lines.payment_type = 'prepaid' as is_prepaid,
-        activations.activated_at_kst is not null
-        and lines.activated_at_kst is distinct from activations.activated_at_kst
-            as has_activation_mismatch,
+        (
+            activations.activated_at_kst is not null
+            and (
+                lines.activated_at_kst is null
+                or lines.activated_at_kst <> activations.activated_at_kst
+            )
+        ) as has_activation_mismatch,
         customers.birth_date,
         cast(coalesce(activations.activated_at_kst, lines.activated_at_kst) as date)
             as activated_date,

@@ -23,7 +23,9 @@ terminating_event_types as (
 checked as (
     select
         *,
-        event_type in (select event_type from terminating_event_types) as is_terminating,
+        event_type in (  -- noqa: RF02
+            select event_type from terminating_event_types  -- noqa: RF02
+        ) as is_terminating,
         {{ quarantine_reasons([
             ('null_key', 'event_id is null'),
             ('conflicting_duplicate_key', 'event_id is not null and key_versions > 1'),

@@ -25,8 +25,9 @@ joined as (
         accepted_terminations.event_id is not null as has_termination
     from charges
     left join accepted_terminations
-        on charges.termination_event_id = accepted_terminations.event_id
-        and charges.line_id = accepted_terminations.line_id
+        on
+            charges.termination_event_id = accepted_terminations.event_id
+            and charges.line_id = accepted_terminations.line_id
 ),
 
 checked as (

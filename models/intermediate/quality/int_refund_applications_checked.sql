@@ -10,7 +10,7 @@ applications as (
 quarantined_lines as (
     select line_id from {{ ref('int_lines_checked') }}
     where line_id is not null
-    group by line_id
+    group by 1
     having bool_and(quarantine_reason is not null)
 ),
 

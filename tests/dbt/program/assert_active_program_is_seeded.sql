@@ -3,10 +3,19 @@
 {%- set program_seeds = ['program_parameters', 'program_refund_waves',
     'program_reminder_dates', 'program_data_grants', 'program_ott_services'] %}
 
-{% for seed in program_seeds %}
-select '{{ seed }}' as program_seed
-where not exists (
-    select 1 from {{ ref(seed) }} where program_id = '{{ var("program_id") }}'
+with
+
+active_program_rows as (
+    {% for seed in program_seeds -%}
+    select
+        '{{ seed }}' as program_seed,
+        count(*) as active_rows
+    from {{ ref(seed) }}
+    where program_id = '{{ var("program_id") }}'
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
-{% if not loop.last %}union all{% endif %}
-{% endfor %}
+
+select program_seed
+from active_program_rows
+where active_rows = 0
