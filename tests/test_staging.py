@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -109,6 +110,17 @@ def landing(tmp_path_factory) -> Path:
         dict(charge, charge_id="PC-QUARANTINED-EVENT", termination_event_id="E-TERM-2"),
         dict(charge, charge_id="PC-OTHER-LINE", line_id="L-OK"),
     ])
+    # A delivery whose money column arrived as text: one readable value, one not.
+    text_money = pa.schema([
+        field if field.name not in {"billed_krw", "paid_krw"} else pa.field(field.name, pa.string())
+        for field in TABLES["penalty_charges"]
+    ])
+    pq.write_table(pa.table({
+        "charge_id": ["PC-TEXT-OK", "PC-TEXT-BAD"], "line_id": ["L-TWICE", "L-TWICE"],
+        "termination_event_id": ["E-TERM-1", "E-TERM-1"],
+        "component": ["monthly_fee", "monthly_fee"], "billed_krw": ["12000", "twelve"],
+        "paid_krw": ["0", "0"], "billed_on": [dt.date(2025, 10, 1)] * 2,
+    }, schema=text_money), root / "penalty_charges" / "part-0001.parquet")
     application = dict(channel="web", applied_at="2026-01-15 10:00:00",
                        account_holder_matches=True, bank_account_token="tok")
     write_table(root, "refund_applications", [
@@ -166,6 +178,7 @@ EXPECTED_QUARANTINE = {
     ("penalty_charges", "PC-BADCOMP", "unknown_code"),
     ("penalty_charges", "PC-QUARANTINED-EVENT", "orphan"),
     ("penalty_charges", "PC-OTHER-LINE", "orphan"),
+    ("penalty_charges", "PC-TEXT-BAD", "invalid_type"),
     ("refund_applications", "RA-Q-LINE", "orphan"),
     ("refund_applications", "RA-SYSTEM", "unknown_code"),
     ("roaming_passes", "RP-ZERO", "invalid_value"),
@@ -223,6 +236,14 @@ def test_second_terminating_event_first_one_stands_w1(warehouse, sql):
         from intermediate.int_lines_joined_to_customers where line_id = 'L-TWICE'
     """)
     assert rows == [("E-TERM-1", "port_out", "skt", dt.datetime(2025, 10, 1, 10, 0))]
+
+
+def test_text_in_a_money_column_is_read_or_quarantined_not_fatal(warehouse, sql):
+    assert sql(warehouse, "select billed_krw from intermediate.int_penalty_charges_accepted "
+                          "where charge_id = 'PC-TEXT-OK'") == [(12000,)]
+    assert sql(warehouse, "select quarantine_reasons from quarantine.quarantined_rows "
+                          "where record_key = 'PC-TEXT-BAD'") == [(["invalid_type",
+                                                                   "missing_required_field"],)]
 
 
 def test_exact_duplicates_collapse_across_files(warehouse, sql):
@@ -285,7 +306,8 @@ def test_raw_rows_equal_accepted_plus_duplicates_plus_quarantined(warehouse, sql
     }
     assert set(counts) == set(TABLES)
     for table in TABLES:
-        raw_in_files = pq.read_table(landing / table).num_rows
+        raw_in_files = sum(pq.ParquetFile(path).metadata.num_rows
+                           for path in (landing / table).glob("*.parquet"))
         raw, accepted, duplicates, quarantined = counts[table]
         assert raw == raw_in_files, table
         assert raw == accepted + duplicates + quarantined, table

@@ -14,6 +14,7 @@ checked as (
         *,
         {{ quarantine_reasons([
             ('null_key', 'agreement_id is null'),
+            ('invalid_type', 'has_type_error'),
             ('conflicting_duplicate_key', 'agreement_id is not null and key_versions > 1'),
             ('missing_required_field', 'line_id is null or agreement_type is null'
                 ~ ' or start_date is null or term_months is null'
@@ -34,7 +35,7 @@ checked as (
 
 final as (
     select
-        * exclude (key_versions),
+        * exclude (key_versions, has_type_error),
         quarantine_reasons[1] as quarantine_reason,
         {{ as_raw_row(['agreement_id', 'line_id', 'agreement_type', 'start_date',
             'term_months', 'subsidy_krw', 'monthly_discount_krw']) }} as raw_row

@@ -28,6 +28,7 @@ checked as (
         ) as is_terminating,
         {{ quarantine_reasons([
             ('null_key', 'event_id is null'),
+            ('invalid_type', 'has_type_error'),
             ('conflicting_duplicate_key', 'event_id is not null and key_versions > 1'),
             ('missing_required_field', 'line_id is null or event_type is null'
                 ~ ' or event_at is null'),
@@ -44,7 +45,7 @@ checked as (
 
 final as (
     select
-        * exclude (key_versions),
+        * exclude (key_versions, has_type_error),
         quarantine_reasons[1] as quarantine_reason,
         {{ as_raw_row(contract_events_columns()) }} as raw_row
     from checked

@@ -14,6 +14,7 @@ checked as (
         *,
         {{ quarantine_reasons([
             ('null_key', 'application_id is null'),
+            ('invalid_type', 'has_type_error'),
             ('conflicting_duplicate_key', 'application_id is not null and key_versions > 1'),
             ('missing_required_field', 'customer_id is null or applied_at is null'),
             ('orphan', 'customer_id not in (select customer_id from accepted_customers)'),
@@ -23,7 +24,7 @@ checked as (
 
 final as (
     select
-        * exclude (key_versions),
+        * exclude (key_versions, has_type_error),
         quarantine_reasons[1] as quarantine_reason,
         {{ as_raw_row(['application_id', 'customer_id', 'applied_at']) }} as raw_row
     from checked

@@ -14,6 +14,7 @@ checked as (
         *,
         {{ quarantine_reasons([
             ('null_key', 'line_id is null'),
+            ('invalid_type', 'has_type_error'),
             ('conflicting_duplicate_key', 'line_id is not null and key_versions > 1'),
             ('missing_required_field', 'customer_id is null or network is null'
                 ~ ' or line_class is null or payment_type is null'),
@@ -29,7 +30,7 @@ checked as (
 
 final as (
     select
-        * exclude (key_versions),
+        * exclude (key_versions, has_type_error),
         quarantine_reasons[1] as quarantine_reason,
         {{ as_raw_row(['line_id', 'customer_id', 'msisdn', 'network', 'mvno_brand',
             'line_class', 'payment_type', 'activated_at']) }} as raw_row

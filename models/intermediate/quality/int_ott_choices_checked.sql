@@ -16,6 +16,7 @@ checked as (
         *,
         {{ quarantine_reasons([
             ('null_key', 'choice_id is null'),
+            ('invalid_type', 'has_type_error'),
             ('conflicting_duplicate_key', 'choice_id is not null and key_versions > 1'),
             ('missing_required_field', 'line_id is null or service is null'
                 ~ ' or chosen_at is null'),
@@ -26,7 +27,7 @@ checked as (
 
 final as (
     select
-        * exclude (key_versions),
+        * exclude (key_versions, has_type_error),
         quarantine_reasons[1] as quarantine_reason,
         {{ as_raw_row(['choice_id', 'line_id', 'service', 'chosen_at']) }} as raw_row
     from checked

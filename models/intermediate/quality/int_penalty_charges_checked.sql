@@ -35,6 +35,7 @@ checked as (
         *,
         {{ quarantine_reasons([
             ('null_key', 'charge_id is null'),
+            ('invalid_type', 'has_type_error'),
             ('conflicting_duplicate_key', 'charge_id is not null and key_versions > 1'),
             ('missing_required_field', 'line_id is null or termination_event_id is null'
                 ~ ' or component is null or billed_krw is null or paid_krw is null'),
@@ -50,7 +51,7 @@ checked as (
 
 final as (
     select
-        * exclude (key_versions, has_termination),
+        * exclude (key_versions, has_type_error, has_termination),
         quarantine_reasons[1] as quarantine_reason,
         {{ as_raw_row(['charge_id', 'line_id', 'termination_event_id', 'component',
             'billed_krw', 'paid_krw', 'billed_on']) }} as raw_row

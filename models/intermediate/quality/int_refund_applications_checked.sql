@@ -19,6 +19,7 @@ checked as (
         *,
         {{ quarantine_reasons([
             ('null_key', 'application_id is null'),
+            ('invalid_type', 'has_type_error'),
             ('conflicting_duplicate_key', 'application_id is not null and key_versions > 1'),
             ('missing_required_field', 'channel is null or applied_at is null'),
             ('unknown_code', is_unknown_code('channel', 'ref_channels', 'channel',
@@ -35,7 +36,7 @@ checked as (
 
 final as (
     select
-        * exclude (key_versions),
+        * exclude (key_versions, has_type_error),
         quarantine_reasons[1] as quarantine_reason,
         {{ as_raw_row(['application_id', 'line_id', 'channel', 'applied_at',
             'account_holder_matches', 'holder_exception', 'hardship_reason',

@@ -14,6 +14,7 @@ checked as (
         *,
         {{ quarantine_reasons([
             ('null_key', 'purchase_id is null'),
+            ('invalid_type', 'has_type_error'),
             ('conflicting_duplicate_key', 'purchase_id is not null and key_versions > 1'),
             ('missing_required_field', 'line_id is null or base_data_mb is null'
                 ~ ' or purchased_at is null'),
@@ -25,7 +26,7 @@ checked as (
 
 final as (
     select
-        * exclude (key_versions),
+        * exclude (key_versions, has_type_error),
         quarantine_reasons[1] as quarantine_reason,
         {{ as_raw_row(['purchase_id', 'line_id', 'pass_code', 'base_data_mb',
             'purchased_at']) }} as raw_row

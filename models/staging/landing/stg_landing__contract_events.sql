@@ -11,7 +11,10 @@ renamed as not materialized (
         cast(event_type as varchar) as event_type,
         cast(channel as varchar) as channel,
         cast(port_out_to as varchar) as port_out_to,
-        cast(event_at as timestamp with time zone) as event_at,
+        try_cast(event_at as timestamp with time zone) as event_at,
+        {{ has_type_error([
+            ('event_at', 'timestamp with time zone'),
+        ]) }} as has_type_error,
         filename as source_file,
         file_row_number as source_row_number
     from source

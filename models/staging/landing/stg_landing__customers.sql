@@ -10,8 +10,12 @@ renamed as not materialized (
         cast(person_key as varchar) as person_key,
         cast(customer_type as varchar) as customer_type,
         cast(full_name as varchar) as full_name,
-        cast(birth_date as date) as birth_date,
-        cast(created_at as timestamp with time zone) as created_at,
+        try_cast(birth_date as date) as birth_date,
+        try_cast(created_at as timestamp with time zone) as created_at,
+        {{ has_type_error([
+            ('birth_date', 'date'),
+            ('created_at', 'timestamp with time zone'),
+        ]) }} as has_type_error,
         filename as source_file,
         file_row_number as source_row_number
     from source

@@ -8,7 +8,10 @@ renamed as not materialized (
     select
         cast(application_id as varchar) as application_id,
         cast(customer_id as varchar) as customer_id,
-        cast(applied_at as timestamp with time zone) as applied_at,
+        try_cast(applied_at as timestamp with time zone) as applied_at,
+        {{ has_type_error([
+            ('applied_at', 'timestamp with time zone'),
+        ]) }} as has_type_error,
         filename as source_file,
         file_row_number as source_row_number
     from source

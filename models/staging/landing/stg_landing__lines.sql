@@ -13,7 +13,10 @@ renamed as not materialized (
         cast(mvno_brand as varchar) as mvno_brand,
         cast(line_class as varchar) as line_class,
         cast(payment_type as varchar) as payment_type,
-        cast(activated_at as timestamp with time zone) as activated_at,
+        try_cast(activated_at as timestamp with time zone) as activated_at,
+        {{ has_type_error([
+            ('activated_at', 'timestamp with time zone'),
+        ]) }} as has_type_error,
         filename as source_file,
         file_row_number as source_row_number
     from source

@@ -9,7 +9,10 @@ renamed as not materialized (
         cast(choice_id as varchar) as choice_id,
         cast(line_id as varchar) as line_id,
         cast(service as varchar) as service,
-        cast(chosen_at as timestamp with time zone) as chosen_at,
+        try_cast(chosen_at as timestamp with time zone) as chosen_at,
+        {{ has_type_error([
+            ('chosen_at', 'timestamp with time zone'),
+        ]) }} as has_type_error,
         filename as source_file,
         file_row_number as source_row_number
     from source

@@ -12,9 +12,14 @@ renamed as not materialized (
         cast(holder_exception as varchar) as holder_exception,
         cast(hardship_reason as varchar) as hardship_reason,
         cast(bank_account_token as varchar) as bank_account_token,
-        cast(account_holder_matches as boolean) as account_holder_matches,
-        cast(hardship_ended_on as date) as hardship_ended_on,
-        cast(applied_at as timestamp with time zone) as applied_at,
+        try_cast(account_holder_matches as boolean) as account_holder_matches,
+        try_cast(hardship_ended_on as date) as hardship_ended_on,
+        try_cast(applied_at as timestamp with time zone) as applied_at,
+        {{ has_type_error([
+            ('account_holder_matches', 'boolean'),
+            ('hardship_ended_on', 'date'),
+            ('applied_at', 'timestamp with time zone'),
+        ]) }} as has_type_error,
         filename as source_file,
         file_row_number as source_row_number
     from source
