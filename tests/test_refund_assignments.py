@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from remedy.landing import write_empty_tables, write_table
+from remedy.landing import write_tables
 
 ACTIVE = "2024-01-01 10:00:00"
 TERMINATED = "2025-10-10 12:00:00"
@@ -76,9 +76,7 @@ class Landing:
             bank_account_token=f"TOKEN-{application_id}"))
 
     def write(self, root: Path) -> None:
-        for table, rows in self.tables.items():
-            write_table(root, table, rows)
-        write_empty_tables(root)
+        write_tables(root, self.tables)
 
 
 def scenarios() -> Landing:

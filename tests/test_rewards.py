@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from remedy.landing import write_empty_tables, write_table
+from remedy.landing import write_tables
 
 ACTIVE = "2025-06-01 10:00:00"
 # The reward marts and their ancestors; `cautious` leaves out tests that also read
@@ -84,9 +84,7 @@ class Landing:
             application_id=application_id, customer_id=customer_id, applied_at=at))
 
     def write(self, root: Path) -> None:
-        for table, rows in self.tables.items():
-            write_table(root, table, rows)
-        write_empty_tables(root)
+        write_tables(root, self.tables)
 
 
 def scenarios() -> Landing:

@@ -288,6 +288,18 @@ def _build_foundation(con: duckdb.DuckDBPyConnection) -> None:
             on lines.line_id = agreements.line_id
         where lines.terminated_at_kst is not null and lines.is_kt_network
     """)
+    # R1 stand-in for the dbt model of the same name (rpt_reconciliation reads it).
+    con.execute("""
+        create table intermediate.int_reward_population_selected as
+        select lines.line_id, lines.customer_id
+        from intermediate.int_lines_joined_to_customers as lines
+        cross join program.program_parameters as parameters
+        where parameters.program_id = 'kt_2025_12'
+            and lines.is_kt_network
+            and lines.activated_at_kst < parameters.reward_population_as_of_kst
+            and (lines.terminated_at_kst is null
+                 or lines.terminated_at_kst >= parameters.reward_population_as_of_kst)
+    """)
 
 
 def _build_marts(con: duckdb.DuckDBPyConnection) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from remedy.landing import write_empty_tables, write_table
+from remedy.landing import write_tables
 
 ACTIVE = "2024-01-01 10:00:00"
 IN_WINDOW = "2025-10-10 12:00:00"
@@ -91,9 +91,7 @@ class Landing:
         return line_id
 
     def write(self, root: Path) -> None:
-        for table, rows in self.tables.items():
-            write_table(root, table, rows)
-        write_empty_tables(root)
+        write_tables(root, self.tables)
 
 
 def scenarios() -> Landing:

@@ -37,10 +37,6 @@ penalties_compared as (
     select * from {{ ref('int_termination_penalties_compared') }}
 ),
 
-lines as (
-    select * from {{ ref('int_lines_joined_to_customers') }}
-),
-
 event_types as (
     select * from {{ ref('ref_event_types') }}
 ),
@@ -252,16 +248,10 @@ billing_controls as (
 ),
 
 reward_population as (
+    -- R1 has one implementation (int_reward_population_selected); remedy reconcile
+    -- recounts it independently in Python.
     select count(*) as population_lines
-    from lines
-    cross join program_parameters
-    where
-        lines.is_kt_network
-        and lines.activated_at_kst < program_parameters.reward_population_as_of_kst
-        and (
-            lines.terminated_at_kst is null
-            or lines.terminated_at_kst >= program_parameters.reward_population_as_of_kst
-        )
+    from {{ ref('int_reward_population_selected') }}
 ),
 
 data_grants_by_date as (

@@ -60,6 +60,13 @@ def write_table(
     return path
 
 
+def write_tables(landing_dir: Path | str, tables: Mapping[str, Iterable[Mapping]]) -> None:
+    """Write a whole delivery: one file per table given, an empty file for every other."""
+    for table, rows in tables.items():
+        write_table(landing_dir, table, rows)
+    write_empty_tables(landing_dir)
+
+
 def write_empty_tables(landing_dir: Path | str) -> None:
     """Give every contract table a folder with an empty file (a delivery with no rows)."""
     for table in TABLES:
