@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from remedy.dbt_runner import run_dbt
+from remedy.settings import restricted_path
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -41,9 +42,13 @@ def build_warehouse(
 
 
 def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    """Rows of a query against a built warehouse (run_dbt releases the file, so a
-    read-only handle works in the same process)."""
+    """Rows of a query against a built warehouse: the published database, with its
+    restricted database attached as `restricted` (run_dbt releases both files, so
+    read-only handles work in the same process)."""
     with duckdb.connect(str(db_path), read_only=True) as con:
+        restricted = restricted_path(db_path)
+        if restricted.exists():
+            con.execute(f"attach '{restricted}' as restricted (read_only)")
         return con.execute(sql, params or []).fetchall()
 
 

@@ -57,7 +57,7 @@ def test_dbt_build_reads_raw_dir_and_duckdb_path_from_the_environment(foreign_la
         assert con.execute("select count(*) from main.fct_contract_events").fetchone() == (1,)
         assert con.execute(
             "select record_key, quarantine_reason, fix is not null "
-            "from quarantine.quarantined_rows"
+            "from restricted.quarantine.quarantined_rows"
         ).fetchall() == [("E2", "unknown_code", True)]
 
 

@@ -37,7 +37,7 @@ def test_every_injected_violation_is_quarantined_with_its_reason(generated, ware
     quarantined = Counter(
         (table, key, reason)
         for table, key, reason in sql(warehouse, """
-            select source_table, record_key, quarantine_reason from quarantine.quarantined_rows
+            select source_table, record_key, quarantine_reason from restricted.quarantine.quarantined_rows
         """)
     )
     missing = []
@@ -66,7 +66,7 @@ def test_nothing_but_injected_rows_is_quarantined(generated, warehouse, sql):
         ((table, reason), count)
         for table, reason, count in sql(warehouse, """
             select source_table, quarantine_reason, count(*)
-            from quarantine.quarantined_rows group by 1, 2
+            from restricted.quarantine.quarantined_rows group by 1, 2
         """)
     ))
     assert actual == expected
@@ -118,7 +118,7 @@ def _mart_rows(sql, warehouse: Path, expectation: Expectation) -> list[dict]:
         where = expectation.where
         rows = sql(warehouse, """
             select expected_waivable_penalty_krw
-            from intermediate.int_termination_penalties_compared
+            from restricted.intermediate.int_termination_penalties_compared
             where agreement_id = ? and terminated_date = ?
         """, [where["agreement_id"], where["terminated_on"]])
         return [{"expected_penalty_krw": row[0]} for row in rows]

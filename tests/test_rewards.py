@@ -234,7 +234,7 @@ def warehouse_rev1(landing, tmp_path_factory, build) -> Path:
 
 
 def population(db, sql) -> set[str]:
-    rows = sql(db, "select line_id from intermediate.int_reward_population_selected")
+    rows = sql(db, "select line_id from restricted.intermediate.int_reward_population_selected")
     return {row[0] for row in rows}
 
 
@@ -335,7 +335,7 @@ def test_r2_grant_rows_are_100_gb_for_the_grant_month(warehouse, sql):
 
 def test_r2_identity_grants_per_month_within_eligible_population(warehouse, sql):
     [(eligible,)] = sql(warehouse, """
-        select count(*) from intermediate.int_reward_population_selected
+        select count(*) from restricted.intermediate.int_reward_population_selected
         where not is_iot_or_special and not is_prepaid
     """)
     per_month = sql(warehouse, """
@@ -414,7 +414,7 @@ def test_r4_voucher_period_deadline_and_first_valid_choice(warehouse, sql, line_
 
 def test_r4_rejected_choices_are_kept_with_a_reason(warehouse, sql):
     rows = dict(sql(warehouse, """
-        select choice_id, rejection_reason from intermediate.int_ott_choices_ranked
+        select choice_id, rejection_reason from restricted.intermediate.int_ott_choices_ranked
         where choice_status = 'rejected'
     """))
     assert rows == {
@@ -433,7 +433,7 @@ def test_r4_rejected_choices_are_kept_with_a_reason(warehouse, sql):
 def test_r5_membership_for_every_population_line_not_iot(warehouse, sql):
     rows = entitlements(warehouse, sql, "membership_discount")
     [(expected,)] = sql(warehouse, """
-        select count(*) from intermediate.int_reward_population_selected
+        select count(*) from restricted.intermediate.int_reward_population_selected
         where not is_iot_or_special
     """)
     assert len(rows) == expected

@@ -18,6 +18,13 @@ from remedy.landing import write_table
 ACTIVE = "2020-01-01 10:00:00"
 
 
+def accepted_store(table: str) -> str:
+    """Where a landing table's accepted rows live (events: the published mart)."""
+    if table == "contract_events":
+        return "main.fct_contract_events"
+    return f"restricted.staging.stg_landing__{table}"
+
+
 def customer(customer_id: str, **overrides) -> dict:
     row = dict(customer_id=customer_id, person_key=f"P-{customer_id}",
                customer_type="individual", full_name="홍길동", birth_date="1970-05-05",
@@ -190,7 +197,7 @@ EXPECTED_QUARANTINE = {
 def test_every_quarantine_reason_is_triggered_and_named(warehouse, sql):
     rows = sql(warehouse, """
         select distinct source_table, record_key, quarantine_reason
-        from quarantine.quarantined_rows
+        from restricted.quarantine.quarantined_rows
     """)
     assert set(rows) == EXPECTED_QUARANTINE
     reasons = {reason for _, _, reason in rows}
@@ -204,7 +211,7 @@ def test_every_quarantine_reason_is_triggered_and_named(warehouse, sql):
 def test_conflicting_key_quarantines_every_version(warehouse, sql):
     rows = sql(warehouse, """
         select json_extract_string(raw_row, '$.full_name')
-        from quarantine.quarantined_rows
+        from restricted.quarantine.quarantined_rows
         where source_table = 'customers' and record_key = 'C-CONFLICT'
         order by 1
     """)
@@ -213,7 +220,7 @@ def test_conflicting_key_quarantines_every_version(warehouse, sql):
 
 def test_quarantined_row_names_file_row_and_fix(warehouse, sql, landing):
     [(source_file, row_number, fix)] = sql(warehouse, """
-        select source_file, source_row_number, fix from quarantine.quarantined_rows
+        select source_file, source_row_number, fix from restricted.quarantine.quarantined_rows
         where record_key = 'C-ROBOT'
     """)
     assert source_file == str(landing / "customers" / "part-0000.parquet")
@@ -224,7 +231,7 @@ def test_quarantined_row_names_file_row_and_fix(warehouse, sql, landing):
 def test_quarantine_keeps_every_reason_in_precedence_order(warehouse, sql):
     # PC-NEG: billed -1 with paid 0 is both negative and paid > billed; the first wins.
     [(reasons,)] = sql(warehouse, """
-        select quarantine_reasons from quarantine.quarantined_rows
+        select quarantine_reasons from restricted.quarantine.quarantined_rows
         where record_key = 'PC-NEG'
     """)
     assert reasons == ["negative_amount", "paid_exceeds_billed"]
@@ -233,26 +240,26 @@ def test_quarantine_keeps_every_reason_in_precedence_order(warehouse, sql):
 def test_second_terminating_event_first_one_stands_w1(warehouse, sql):
     rows = sql(warehouse, """
         select termination_event_id, termination_type, port_out_to, terminated_at_kst
-        from intermediate.int_lines_joined_to_customers where line_id = 'L-TWICE'
+        from restricted.intermediate.int_lines_joined_to_customers where line_id = 'L-TWICE'
     """)
     assert rows == [("E-TERM-1", "port_out", "skt", dt.datetime(2025, 10, 1, 10, 0))]
 
 
 def test_text_in_a_money_column_is_read_or_quarantined_not_fatal(warehouse, sql):
-    assert sql(warehouse, "select billed_krw from intermediate.int_penalty_charges_accepted "
+    assert sql(warehouse, "select billed_krw from restricted.staging.stg_landing__penalty_charges "
                           "where charge_id = 'PC-TEXT-OK'") == [(12000,)]
-    assert sql(warehouse, "select quarantine_reasons from quarantine.quarantined_rows "
+    assert sql(warehouse, "select quarantine_reasons from restricted.quarantine.quarantined_rows "
                           "where record_key = 'PC-TEXT-BAD'") == [(["invalid_type",
                                                                    "missing_required_field"],)]
 
 
 def test_exact_duplicates_collapse_across_files(warehouse, sql):
     [(delivered,)] = sql(warehouse, """
-        select delivered_rows from intermediate.int_customers_checked
+        select delivered_rows from restricted.staging.stg_landing__customers
         where customer_id = 'C-OK'
     """)
     assert delivered == 3
-    assert sql(warehouse, "select count(*) from intermediate.int_customers_accepted "
+    assert sql(warehouse, "select count(*) from restricted.staging.stg_landing__customers "
                           "where customer_id = 'C-OK'") == [(1,)]
 
 
@@ -277,7 +284,7 @@ def test_kst_conversion_on_both_sides_of_midnight(warehouse, sql, landing):
 def test_activation_event_wins_over_lines_activated_at(warehouse, sql):
     rows = sql(warehouse, """
         select activated_at_kst, line_activated_at_kst, has_activation_mismatch
-        from intermediate.int_lines_joined_to_customers where line_id = 'L-MISMATCH'
+        from restricted.intermediate.int_lines_joined_to_customers where line_id = 'L-MISMATCH'
     """)
     assert rows == [(dt.datetime(2020, 1, 1, 10), dt.datetime(2020, 1, 2, 10), True)]
     assert sql(warehouse, "select accepted_with_disagreement_rows from main.rpt_source_row_counts "
@@ -286,7 +293,7 @@ def test_activation_event_wins_over_lines_activated_at(warehouse, sql):
 
 def test_service_history_intervals(warehouse, sql):
     rows = sql(warehouse, """
-        select status, valid_from_kst, valid_to_kst from intermediate.int_line_status_intervals
+        select status, valid_from_kst, valid_to_kst from restricted.intermediate.int_line_status_intervals
         where line_id = 'L-SUSP' order by valid_from_kst
     """)
     assert rows == [
@@ -312,22 +319,22 @@ def test_raw_rows_equal_accepted_plus_duplicates_plus_quarantined(warehouse, sql
         assert raw == raw_in_files, table
         assert raw == accepted + duplicates + quarantined, table
         [(accepted_rows,)] = sql(
-            warehouse, f"select count(*) from intermediate.int_{table}_accepted")
+            warehouse, f"select count(*) from {accepted_store(table)}")
         [(quarantined_rows,)] = sql(
             warehouse,
-            f"select count(*) from quarantine.quarantined_rows where source_table = '{table}'")
+            f"select count(*) from restricted.quarantine.quarantined_rows where source_table = '{table}'")
         assert (accepted_rows, quarantined_rows) == (accepted, quarantined), table
     assert counts["customers"] == (8, 1, 2, 5)
 
 
 def test_unknown_line_on_application_is_not_quarantined(warehouse, sql):
     # A6: the front end may send a line that does not exist; that is an outcome, not a breach.
-    assert sql(warehouse, "select count(*) from intermediate.int_refund_applications_accepted "
+    assert sql(warehouse, "select count(*) from restricted.staging.stg_landing__refund_applications "
                           "where application_id = 'RA-UNKNOWN-LINE'") == [(1,)]
 
 
 def test_ott_service_outside_the_list_is_accepted_for_r4(warehouse, sql):
-    assert sql(warehouse, "select service from intermediate.int_ott_choices_accepted "
+    assert sql(warehouse, "select service from restricted.staging.stg_landing__ott_choices "
                           "where choice_id = 'OC-NETFLIX'") == [("netflix",)]
 
 

@@ -295,7 +295,7 @@ def test_w1_second_terminating_event_is_quarantined_first_stands(eligibility):
 
 def test_w1_population_is_exactly_the_window_terminations(eligibility, warehouse, sql):
     expected = {row[0] for row in sql(warehouse, """
-        select line_id from intermediate.int_lines_joined_to_customers
+        select line_id from restricted.intermediate.int_lines_joined_to_customers
         where terminated_date between date '2025-09-01' and date '2026-01-13'
     """)}
     assert set(eligibility) == expected
@@ -446,7 +446,7 @@ def test_p2_computed_penalty_uses_the_kst_termination_date(warehouse, sql):
     assert sql(warehouse, """
         select terminated_date, days_used, remaining_days, expected_subsidy_clawback_krw,
             billed_subsidy_clawback_krw, is_in_waiver_window
-        from intermediate.int_termination_penalties_compared
+        from restricted.intermediate.int_termination_penalties_compared
         where line_id = 'P-RECON-KST-DATE'
     """) == [(dt.date(2026, 1, 1), 657, 73, 79_636, 79_636, True)]
 

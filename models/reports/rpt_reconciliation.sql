@@ -42,18 +42,15 @@ event_types as (
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 program_refund_waves as (
-    select * from {{ ref('program_refund_waves') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__refund_waves') }}
 ),
 
 program_data_grants as (
-    select * from {{ ref('program_data_grants') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__data_grants') }}
 ),
 
 source_controls as (

@@ -1,11 +1,12 @@
-{#- One row per landing table: every delivered row is accepted, collapsed as an exact
-    duplicate of another, or quarantined (SOURCE_CONTRACT.md). The pytest suite re-counts
-    the raw rows straight from the Parquet files. -#}
-{%- set source_tables = ['customers', 'lines', 'contract_events', 'agreements',
-    'penalty_charges', 'refund_applications', 'roaming_passes', 'ott_choices',
-    'insurance_applications'] -%}
-
+{#- One row per landing table: every row read from its loaded files is accepted,
+    collapsed as an identical copy of another, or quarantined (SOURCE_CONTRACT.md); files
+    set aside whole are counted apart (their rows are never read). The pytest suite
+    re-counts the raw rows straight from the Parquet files. -#}
 with
+
+files as (
+    select * from {{ ref('stg_landing__files') }}
+),
 
 activation_disagreements as (
     -- SOURCE_CONTRACT: lines.activated_at that disagrees with the activation event is
@@ -14,32 +15,40 @@ activation_disagreements as (
     from {{ ref('int_lines_joined_to_customers') }}
 ),
 
-quarantined as (
-    select
-        source_table,
-        cast(count(*) as bigint) as quarantined_rows
-    from {{ ref('quarantined_rows') }}
-    group by 1
-),
-
-{% for source_table in source_tables %}
+{% for source_table in var('landing_tables') %}
+{%- set accepted_store = 'fct_contract_events' if source_table == 'contract_events'
+    else 'stg_landing__' ~ source_table %}
 {{ source_table }} as (
     select
         '{{ source_table }}' as source_table,
-        cast(sum(delivered_rows) as bigint) as raw_rows,
-        (select count(*) from {{ ref('int_' ~ source_table ~ '_accepted') }})
-            as accepted_rows,
-        cast(sum(delivered_rows - 1) as bigint) as collapsed_duplicate_rows,
         (
-            select quarantined.quarantined_rows from quarantined
-            where quarantined.source_table = '{{ source_table }}'
-        ) as quarantined_rows
-    from {{ ref('int_' ~ source_table ~ '_checked') }}
+            select coalesce(sum(file_rows), 0) from files
+            where source_table = '{{ source_table }}' and file_status = 'loaded'
+        ) as raw_rows,
+        accepted.accepted_rows,
+        accepted.collapsed_rows + quarantined.collapsed_rows as collapsed_duplicate_rows,
+        quarantined.quarantined_rows,
+        (
+            select count(*) from files
+            where source_table = '{{ source_table }}' and file_status = 'set_aside'
+        ) as files_set_aside
+    from (
+        select
+            count(*) as accepted_rows,
+            coalesce(sum(delivered_rows - 1), 0) as collapsed_rows
+        from {{ ref(accepted_store) }}
+    ) as accepted
+    cross join (
+        select
+            count(*) as quarantined_rows,
+            coalesce(sum(delivered_rows - 1), 0) as collapsed_rows
+        from {{ ref('stg_landing__' ~ source_table ~ '_quarantined') }}
+    ) as quarantined
 ),
-{% endfor %}
 
+{% endfor %}
 unioned as (
-    {% for source_table in source_tables -%}
+    {% for source_table in var('landing_tables') -%}
     select * from {{ source_table }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -48,10 +57,10 @@ unioned as (
 final as (
     select
         source_table,
-        coalesce(raw_rows, 0) as raw_rows,
-        coalesce(accepted_rows, 0) as accepted_rows,
-        coalesce(collapsed_duplicate_rows, 0) as collapsed_duplicate_rows,
-        coalesce(quarantined_rows, 0) as quarantined_rows,
+        cast(raw_rows as bigint) as raw_rows,
+        cast(accepted_rows as bigint) as accepted_rows,
+        cast(collapsed_duplicate_rows as bigint) as collapsed_duplicate_rows,
+        cast(quarantined_rows as bigint) as quarantined_rows,
         case
             when source_table = 'lines'
                 then (
@@ -59,7 +68,8 @@ final as (
                     from activation_disagreements
                 )
             else 0
-        end as accepted_with_disagreement_rows
+        end as accepted_with_disagreement_rows,
+        cast(files_set_aside as bigint) as files_set_aside
     from unioned
 )
 

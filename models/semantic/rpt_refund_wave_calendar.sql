@@ -6,13 +6,11 @@
 with
 
 program_refund_waves as (
-    select * from {{ ref('program_refund_waves') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__refund_waves') }}
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 final as (

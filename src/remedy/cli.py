@@ -43,48 +43,33 @@ def generate(scale: float, seed: int, out: Path | None, bad_rows: float) -> None
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--strict", is_flag=True,
+              help="Build nothing when a new landing file would be set aside.")
 @click.option("--require-controls", is_flag=True,
-              help="Publish only if every rpt_reconciliation control passes as well.")
+              help="Fail (status failed_checks) unless every integrity control passes.")
+@click.option("--strict-controls", is_flag=True,
+              help="Like --require-controls, and every finding must pass too.")
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
-def build(require_controls: bool, dbt_args: tuple[str, ...]) -> None:
-    """`dbt build` on $RAW_DIR, published to $DUCKDB_PATH (extra arguments go to dbt).
+def build(strict: bool, require_controls: bool, strict_controls: bool,
+          dbt_args: tuple[str, ...]) -> None:
+    """`dbt build` of $RAW_DIR into $DUCKDB_PATH, incrementally (extra arguments go to dbt).
 
-    The build runs into a fresh file beside $DUCKDB_PATH, which replaces it atomically
-    only when dbt succeeds: readers (the dashboard) keep the last good build meanwhile.
+    The daily routine: deliver new files into the landing directory, run `remedy build`.
+    Only what the new files change is re-derived. When the program parameters or the code
+    changed, or the previous build did not finish, it rebuilds from scratch by itself;
+    when the landing directory broke its append-only promise it stops and says why.
     """
-    sys.exit(_build(list(dbt_args), require_controls=require_controls))
+    sys.exit(_build(list(dbt_args), strict=strict,
+                    require_controls=require_controls or strict_controls,
+                    strict_controls=strict_controls))
 
 
-def _build(extra: list[str], require_controls: bool = False) -> int:
-    from remedy.dbt_runner import run_dbt
-    from remedy.landing import check_landing_dir
-    from remedy.publish import PublishError, is_selective, publish, reconciliation_check
+def _build(extra: list[str], strict: bool = False, require_controls: bool = False,
+           strict_controls: bool = False) -> int:
+    from remedy.build import run_build
 
-    raw_dir = _env_path("RAW_DIR", DEFAULT_RAW_DIR)
-    problems = check_landing_dir(raw_dir)
-    if problems:
-        for problem in problems:
-            click.echo(f"error: {problem}", err=True)
-        return 2
-    duckdb_path = _env_path("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)
-
-    def build_into(staging: Path) -> list[str]:
-        result = run_dbt(["build", *extra], raw_dir=raw_dir, duckdb_path=staging)
-        return [] if result.success else (result.failures or ["dbt build failed"])
-
-    try:
-        outcome = publish(duckdb_path, build_into, keep_existing=is_selective(extra),
-                          checks=[reconciliation_check] if require_controls else [])
-    except PublishError as error:
-        click.echo(f"error: {error}", err=True)
-        return 1
-    for problem in outcome.problems:
-        click.echo(f"error: {problem}", err=True)
-    if not outcome.published:
-        click.echo(f"not published: {outcome.path} keeps the last good build", err=True)
-        return 1
-    click.echo(f"published {outcome.path}")
-    return 0
+    return run_build(extra, strict=strict, require_controls=require_controls,
+                     strict_controls=strict_controls, echo=click.echo)
 
 
 @main.command()

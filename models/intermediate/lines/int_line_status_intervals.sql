@@ -1,16 +1,30 @@
 {#- Each line's service history as consecutive intervals in KST: in_service from
-    activation, suspended between a suspension and its end, terminated from the
-    terminating event on (open-ended). An instant t is covered by the interval with
-    valid_from_kst <= t < valid_to_kst (valid_to_kst null = still open). State changes
-    before activation or after termination are ignored. -#}
+    activation, suspended from a suspension to its end, terminated from the terminating
+    event on (open-ended). An instant t is covered by the interval with
+    valid_from_kst <= t < valid_to_kst (valid_to_kst null = still open).
+
+    R2 read literally: a suspension at the very instant of activation suspends the line
+    from that instant; a suspension and its end at the same instant leave it in service
+    (at one instant, changes apply in the order activation, suspension, suspension end,
+    termination). State changes before activation or at/after termination are ignored. -#}
+-- depends_on: {{ ref('stg_landing__affected_lines') }}
+{{ assert_incremental_mode() }}
+
 with
 
 lines as (
     select * from {{ ref('int_lines_joined_to_customers') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
-lifecycle as (
-    select * from {{ ref('int_line_lifecycle_events') }}
+suspension_changes as (
+    select
+        line_id,
+        activated_at_kst,
+        terminated_at_kst,
+        unnest(suspension_changes) as change
+    from lines
+    where suspension_changes is not null
 ),
 
 state_changes as (
@@ -25,26 +39,20 @@ state_changes as (
     union all
 
     select
-        lifecycle.line_id,
-        case lifecycle.event_type
+        line_id,
+        case change.event_type
             when 'suspension' then 'suspended'
             else 'in_service'
         end as status,
-        case lifecycle.event_type
-            when 'suspension_end' then 1
+        case change.event_type
+            when 'suspension' then 1
             else 2
         end as change_order,
-        lifecycle.event_at_kst as changed_at_kst
-    from lifecycle
-    inner join lines
-        on lifecycle.line_id = lines.line_id
+        change.event_at_kst as changed_at_kst
+    from suspension_changes
     where
-        lifecycle.event_type in ('suspension', 'suspension_end')
-        and lifecycle.event_at_kst > lines.activated_at_kst
-        and (
-            lines.terminated_at_kst is null
-            or lifecycle.event_at_kst < lines.terminated_at_kst
-        )
+        change.event_at_kst >= activated_at_kst
+        and (terminated_at_kst is null or change.event_at_kst < terminated_at_kst)
 
     union all
 

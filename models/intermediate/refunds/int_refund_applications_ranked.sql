@@ -9,11 +9,11 @@
 with
 
 applications as (
-    select * from {{ ref('int_refund_applications_accepted') }}
+    select * from {{ ref('stg_landing__refund_applications') }}
 ),
 
 lines as (
-    select * from {{ ref('int_lines_accepted') }}
+    select * from {{ ref('stg_landing__lines') }}
 ),
 
 waiver_terminations as (
@@ -21,8 +21,7 @@ waiver_terminations as (
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 codes as (

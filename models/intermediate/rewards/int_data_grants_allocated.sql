@@ -21,8 +21,7 @@ status_intervals as (
 ),
 
 program_data_grants as (
-    select * from {{ ref('program_data_grants') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__data_grants') }}
 ),
 
 grant_instants as (

@@ -5,24 +5,37 @@
     they apply (first application by applied_at, then application_id), from the later
     of insurance_start_date and the 1st of the month after the application. Business
     customers are never insured. Cover ends the day before the insurance_term_years
-    anniversary of its start. -#}
+    anniversary of its start. Incremental: a build re-derives the customers a delivery
+    touched. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_column='customer_id',
+    affected_partitions='customers',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('stg_landing__affected_customers') }}
+{{ assert_incremental_mode() }}
+
 with
 
 population as (
     select * from {{ ref('int_reward_population_selected') }}
+    where {{ in_affected_partitions('customer_id', 'customers') }}
 ),
 
 customers as (
-    select * from {{ ref('int_customers_accepted') }}
+    select * from {{ ref('stg_landing__customers') }}
+    where {{ in_affected_partitions('customer_id', 'customers') }}
 ),
 
 insurance_applications as (
-    select * from {{ ref('int_insurance_applications_accepted') }}
+    select * from {{ ref('stg_landing__insurance_applications') }}
+    where {{ in_affected_partitions('customer_id', 'customers') }}
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 population_customers as (

@@ -9,7 +9,7 @@
 with
 
 ott_choices as (
-    select * from {{ ref('int_ott_choices_accepted') }}
+    select * from {{ ref('stg_landing__ott_choices') }}
 ),
 
 population as (
@@ -17,13 +17,11 @@ population as (
 ),
 
 program_ott_services as (
-    select * from {{ ref('program_ott_services') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__ott_services') }}
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 validated as (

@@ -6,7 +6,7 @@
 with
 
 roaming_passes as (
-    select * from {{ ref('int_roaming_passes_accepted') }}
+    select * from {{ ref('stg_landing__roaming_passes') }}
 ),
 
 population as (
@@ -14,8 +14,7 @@ population as (
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 qualifying as (

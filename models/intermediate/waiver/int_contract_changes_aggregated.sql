@@ -1,38 +1,24 @@
 {#- W2.6-7 and P5: the first device change and the first re-contract of each line at or
-    after base_cutoff. Only those two event types since the cut-off are read from the
-    large events table; the earliest one decides whether any fell before a given instant
-    (the termination, or the end of the lookup date). -#}
+    after base_cutoff, with the events that carry them (evidence for determinations). -#}
+{{ config(materialized='view') }}
+
 with
 
-events as (
-    select * from {{ ref('int_contract_events_accepted') }}
+lines as (
+    select * from {{ ref('int_lines_joined_to_customers') }}
 ),
 
-program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
-),
-
-changes_since_base_date as (
-    select
-        events.line_id,
-        events.event_type,
-        events.event_at_kst
-    from events
-    inner join program_parameters
-        on events.event_at_kst >= program_parameters.base_cutoff_kst
-    where events.event_type in ('device_change', 'recontract')
-),
-
-aggregated as (
+changed as (
     select
         line_id,
-        min(case when event_type = 'device_change' then event_at_kst end)
-            as first_device_change_at_kst,
-        min(case when event_type = 'recontract' then event_at_kst end)
-            as first_recontract_at_kst
-    from changes_since_base_date
-    group by 1
+        first_device_change_event_id,
+        first_recontract_event_id,
+        first_device_change_at_kst,
+        first_recontract_at_kst
+    from lines
+    where
+        first_device_change_at_kst is not null
+        or first_recontract_at_kst is not null
 )
 
-select * from aggregated
+select * from changed

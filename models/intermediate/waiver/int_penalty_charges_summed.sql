@@ -5,7 +5,7 @@
 with
 
 penalty_charges as (
-    select * from {{ ref('int_penalty_charges_accepted') }}
+    select * from {{ ref('stg_landing__penalty_charges') }}
 ),
 
 charge_components as (

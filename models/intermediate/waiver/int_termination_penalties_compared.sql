@@ -9,7 +9,7 @@ lines as (
 ),
 
 agreements as (
-    select * from {{ ref('int_agreements_accepted') }}
+    select * from {{ ref('stg_landing__agreements') }}
 ),
 
 penalty_charges_summed as (
@@ -17,8 +17,7 @@ penalty_charges_summed as (
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 terminated_lines as (

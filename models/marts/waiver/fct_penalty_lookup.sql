@@ -3,24 +3,35 @@
     lookup_as_of_date): whether it would be eligible if terminated that day (W2
     evaluated as of then; a line that has not terminated cannot be forced-terminated
     or have re-joined) and its expected waivable penalty with D = the as-of date
-    (P1-P3). -#}
+    (P1-P3). Incremental: a build re-derives the lines a delivery touched. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_column='line_id',
+    affected_partitions='lines',
+) }}
+-- depends_on: {{ ref('stg_landing__affected_lines') }}
+{{ assert_incremental_mode() }}
+
 with
 
 lines as (
     select * from {{ ref('int_lines_joined_to_customers') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 agreements as (
-    select * from {{ ref('int_agreements_accepted') }}
+    select * from {{ ref('stg_landing__agreements') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 contract_changes as (
     select * from {{ ref('int_contract_changes_aggregated') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 as_of as (

@@ -10,7 +10,7 @@ final as (
     select
         application_id,
         line_id,
-        applied_at_kst,
+        {{ truncate_to_microseconds('applied_at_kst') }} as applied_at_kst,
         channel,
         outcome,
         review_reason,

@@ -16,13 +16,11 @@ ranked_applications as (
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 program_refund_waves as (
-    select * from {{ ref('program_refund_waves') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__refund_waves') }}
 ),
 
 eligible_lines as (
@@ -74,7 +72,7 @@ final as (
         assigned.line_id,
         assigned.application_id,
         assigned.channel,
-        assigned.applied_at_kst,
+        {{ truncate_to_microseconds('assigned.applied_at_kst') }} as applied_at_kst,
         assigned.assignment_status,
         assigned.review_reason,
         waves.refund_wave,

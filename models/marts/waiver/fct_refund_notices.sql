@@ -13,8 +13,7 @@ ranked_applications as (
 ),
 
 program_reminder_dates as (
-    select * from {{ ref('program_reminder_dates') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__reminder_dates') }}
 ),
 
 eligible_lines as (

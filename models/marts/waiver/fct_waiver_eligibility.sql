@@ -13,7 +13,7 @@ final as (
         customer_id,
         termination_event_id,
         termination_type,
-        terminated_at_kst,
+        {{ truncate_to_microseconds('terminated_at_kst') }} as terminated_at_kst,
         waiver_status,
         exclusion_reason,
         exclusion_reasons,

@@ -10,8 +10,7 @@ entitlements as (
 ),
 
 program_data_grants as (
-    select * from {{ ref('program_data_grants') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__data_grants') }}
 ),
 
 grants_per_date as (

@@ -11,8 +11,7 @@ population as (
 ),
 
 program_data_grants as (
-    select * from {{ ref('program_data_grants') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__data_grants') }}
 ),
 
 eligible_population as (

@@ -1,0 +1,48 @@
+{#- Incremental strategy `replace_partitions`: the model selects the new rows of every
+    partition (line or customer) this build touched; the strategy deletes whatever the
+    table held for those partitions and inserts the new rows, in one transaction. Unlike
+    delete+insert it also empties a partition whose new selection is empty (a line
+    quarantined by a later delivery keeps no rows). Config: `partition_column` (the
+    model's line_id or customer_id column, or an expression) and `affected_partitions`
+    ('lines', 'customers' or 'lines_and_customers'). -#}
+{% macro get_incremental_replace_partitions_sql(arg_dict) %}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set partition_column = config.require('partition_column') -%}
+    {%- set kinds = config.require('affected_partitions').split('_and_') -%}
+    delete from {{ target }}
+    where coalesce({{ partition_column }}, chr(0)) in (
+        {%- for kind in kinds %}
+        select partition_key from {{ prior_relation('stg_landing__affected_' ~ kind) }}
+        {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+    );
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ source }}
+{% endmacro %}
+
+{#- Stops a partition-replacing model whose table and the build disagree on being
+    incremental (a stored table was dropped or is new): re-deriving partitions onto a
+    missing table, or a full table onto an incremental build, would mix two states. -#}
+{% macro assert_incremental_mode() %}
+    {%- if execute and this is not none and is_incremental() != incremental_build() -%}
+        {%- do exceptions.raise_compiler_error(
+            this ~ " is " ~ ("" if is_incremental() else "not ") ~ "stored while this "
+            ~ "build is " ~ ("" if incremental_build() else "not ") ~ "incremental: "
+            ~ "rebuild with `dbt build --full-refresh`."
+        ) -%}
+    {%- endif -%}
+{% endmacro %}
+
+{#- A filter to the partitions this build re-derives: `column in (affected partitions)`
+    on an incremental build of a partition-replacing model, `true` otherwise. Models
+    apply it to their largest inputs, so a daily build reads a day's worth of lines. -#}
+{% macro in_affected_partitions(column, partitions='lines') -%}
+    {%- set affected = ref('stg_landing__affected_' ~ partitions) -%}
+    {%- if this is not none and is_incremental() -%}
+        {{ column }} in (select partition_key from {{ affected }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}

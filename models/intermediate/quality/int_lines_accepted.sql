@@ -1,3 +1,0 @@
-{{ config(materialized='view') }}
-
-{{ accepted_rows('int_lines_checked') }}

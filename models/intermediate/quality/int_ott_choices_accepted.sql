@@ -1,3 +1,0 @@
-{{ config(materialized='view') }}
-
-{{ accepted_rows('int_ott_choices_checked') }}

@@ -1,3 +1,0 @@
-{{ config(materialized='view') }}
-
-{{ accepted_rows('int_penalty_charges_checked') }}

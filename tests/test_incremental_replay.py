@@ -1,0 +1,241 @@
+"""Daily deliveries built incrementally equal a full rebuild (issue 9, point 3).
+
+A landing directory is replayed one delivery day at a time; after each day the same
+warehouse file is built again (incremental), and at checkpoints a fresh warehouse is
+built from scratch on the same landing directory. Every published mart,
+rpt_reconciliation, rpt_source_row_counts and the quarantine must be equal, column by
+column. The days carry the cases that break naive incremental loads:
+
+- day 1: a termination that enters the waiver population (W1), billed and paid;
+- day 2: a row re-delivered identically (collapsed and counted, SOURCE_CONTRACT.md);
+- day 3: a key delivered again with different content: every version is quarantined,
+  including the one accepted on day 1, and the marts follow (the line's device change
+  no longer excludes it, W2.6);
+- day 4: an event whose line has not arrived (orphan), and a second terminating event
+  of a line whose first one was published on day 1 (W1: quarantined);
+- day 5: the orphan's line arrives: the event is accepted;
+- day 6: an on-time application moves a line from not_applied to scheduled (A5, A6).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from remedy.landing import write_table, write_empty_tables
+from remedy.settings import restricted_path
+
+pytestmark = pytest.mark.slow
+
+BASE_DAY = "2025-08-31"
+
+
+def customer(customer_id: str) -> dict:
+    return dict(customer_id=customer_id, person_key=f"P-{customer_id}",
+                customer_type="individual", full_name="홍길동", birth_date="1970-05-05",
+                created_at="2019-12-01 09:00:00")
+
+
+def line(line_id: str, customer_id: str, activated_at: str = "2020-01-01 10:00:00") -> dict:
+    return dict(line_id=line_id, customer_id=customer_id, msisdn="010-1234-5678",
+                network="kt", line_class="phone", payment_type="postpaid",
+                activated_at=activated_at)
+
+
+def event(event_id: str, line_id: str, event_type: str, at: str, **extra) -> dict:
+    row = dict(event_id=event_id, line_id=line_id, event_type=event_type, event_at=at,
+               channel="store", port_out_to=None)
+    row.update(extra)
+    return row
+
+
+def agreement(line_id: str) -> dict:
+    return dict(agreement_id=f"AG-{line_id}", line_id=line_id,
+                agreement_type="device_subsidy", start_date="2024-06-15", term_months=24,
+                subsidy_krw=600_000, monthly_discount_krw=None)
+
+
+def charge(charge_id: str, line_id: str, termination_event_id: str) -> dict:
+    return dict(charge_id=charge_id, line_id=line_id,
+                termination_event_id=termination_event_id, component="subsidy_clawback",
+                billed_krw=300_000, paid_krw=300_000, billed_on="2025-12-20")
+
+
+LINES = ["L-TERM", "L-CONF", "L-DUP", "L-ACTIVE"]
+
+DELIVERIES: dict[str, dict[str, list[dict]]] = {
+    BASE_DAY: {
+        "customers": [customer(f"C-{name}") for name in LINES + ["L-LATE"]],
+        "lines": [line(name, f"C-{name}") for name in LINES],
+        "contract_events": [event(f"E-ACT-{name}", name, "activation",
+                                  "2020-01-01 10:00:00") for name in LINES],
+        "agreements": [agreement(name) for name in LINES],
+    },
+    "2025-12-20": {
+        "contract_events": [
+            event("E-TERM", "L-TERM", "termination", "2025-12-20 11:00:00"),
+            event("E-DEV-CONF", "L-CONF", "device_change", "2025-10-01 09:00:00"),
+            event("E-TERM-CONF", "L-CONF", "termination", "2025-12-20 12:00:00"),
+            event("E-TERM-DUP", "L-DUP", "port_out", "2025-12-20 13:00:00",
+                  port_out_to="skt"),
+        ],
+        "penalty_charges": [
+            charge("PC-TERM", "L-TERM", "E-TERM"),
+            charge("PC-CONF", "L-CONF", "E-TERM-CONF"),
+            charge("PC-DUP", "L-DUP", "E-TERM-DUP"),
+        ],
+    },
+    "2025-12-21": {
+        # at-least-once delivery: yesterday's port-out once more, identical
+        "contract_events": [event("E-TERM-DUP", "L-DUP", "port_out", "2025-12-20 13:00:00",
+                                  port_out_to="skt")],
+    },
+    "2025-12-22": {
+        # the device change of day 1 again, with another time: a conflict
+        "contract_events": [event("E-DEV-CONF", "L-CONF", "device_change",
+                                  "2025-10-02 09:00:00")],
+    },
+    "2025-12-23": {
+        "contract_events": [
+            event("E-ACT-L-LATE", "L-LATE", "activation", "2025-05-01 10:00:00"),
+            # a second terminating event of L-TERM, later than the published one
+            event("E-TERM-2", "L-TERM", "port_out", "2025-12-23 10:00:00",
+                  port_out_to="lgu"),
+        ],
+    },
+    "2025-12-24": {
+        "lines": [line("L-LATE", "C-L-LATE", activated_at="2025-05-01 10:00:00")],
+    },
+    "2026-01-15": {
+        "refund_applications": [dict(
+            application_id="RA-TERM", line_id="L-TERM", channel="web",
+            applied_at="2026-01-15 10:00:00", account_holder_matches=True,
+            holder_exception=None, hardship_reason=None, hardship_ended_on=None,
+            bank_account_token="TOKEN")],
+    },
+}
+
+
+def deliver(landing: Path, day: str) -> None:
+    for table, rows in DELIVERIES[day].items():
+        write_table(landing, table, rows, file_name=f"{day}.parquet")
+
+
+PUBLISHED_EXCLUDED = {"rpt_builds", "rpt_deliveries"}
+
+
+def snapshot(db_path: Path) -> dict[str, list[tuple]]:
+    """Every row of every published table (but the build logs) and the quarantine."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        con.execute(f"attach '{restricted_path(db_path)}' as restricted (read_only)")
+        tables = [name for (name,) in con.execute(
+            "select table_name from duckdb_tables() "
+            "where database_name = current_database() and schema_name = 'main' "
+            "order by 1").fetchall() if name not in PUBLISHED_EXCLUDED]
+        rows = {name: sorted(con.execute(f"select * from main.{name}").fetchall(), key=repr)
+                for name in tables}
+        rows["quarantine"] = sorted(con.execute(
+            "select * exclude (quarantined_row_id) from restricted.quarantine.quarantined_rows"
+        ).fetchall(), key=repr)
+    return rows
+
+
+def one(db_path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        con.execute(f"attach '{restricted_path(db_path)}' as restricted (read_only)")
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def replay(tmp_path_factory, build):
+    """Build after each delivery day; a full rebuild of the same landing at checkpoints."""
+    work = tmp_path_factory.mktemp("replay")
+    landing = work / "raw"
+    deliver(landing, BASE_DAY)
+    write_empty_tables(landing)
+    states = {}
+    for day in DELIVERIES:
+        if day != BASE_DAY:
+            deliver(landing, day)
+        incremental = build(landing, work, name="daily")
+        states[day] = {"incremental": snapshot(incremental)}
+        if day in ("2025-12-22", "2026-01-15"):
+            full = build(landing, work, name=f"full-{day}")
+            states[day]["full"] = snapshot(full)
+        states[day]["probe"] = incremental
+    return states, work / "daily.duckdb"
+
+
+def test_every_day_builds_incrementally_after_the_first(replay):
+    _, db_path = replay
+    builds = one(db_path, "select build_seq, full_refresh, status, new_files "
+                          "from main.rpt_builds order by 1")
+    assert [row[0] for row in builds] == list(range(1, len(DELIVERIES) + 1))
+    assert all(row[2] == "success" for row in builds)
+    assert [row[1] for row in builds] == [False] * len(DELIVERIES)
+
+
+@pytest.mark.parametrize("day", ["2025-12-22", "2026-01-15"])
+def test_incremental_equals_full_rebuild(replay, day):
+    states, _ = replay
+    incremental, full = states[day]["incremental"], states[day]["full"]
+    assert incremental.keys() == full.keys()
+    for table in full:
+        assert incremental[table] == full[table], table
+
+
+def test_identical_redelivery_is_collapsed_and_counted(replay):
+    states, db_path = replay
+    counts = one(db_path, "select raw_rows, accepted_rows, collapsed_duplicate_rows, "
+                          "quarantined_rows from main.rpt_source_row_counts "
+                          "where source_table = 'contract_events'")
+    raw, accepted, collapsed, quarantined = counts[0]
+    assert raw == accepted + collapsed + quarantined
+    assert one(db_path, "select delivered_rows from main.fct_contract_events "
+                        "where event_id = 'E-TERM-DUP'") == [(2,)]
+
+
+def test_a_conflicting_redelivery_quarantines_every_version_and_the_marts_follow(replay):
+    states, db_path = replay
+    before = states["2025-12-21"]["incremental"]
+    assert ("L-CONF",) in [(row[0],) for row in before["fct_waiver_eligibility"]
+                           if row[6] == "device_change_since_base_date"]
+    assert one(db_path, "select source_file, quarantine_reason "
+                        "from restricted.quarantine.quarantined_rows "
+                        "where record_key = 'E-DEV-CONF' order by 1") == [
+        ("contract_events/2025-12-20.parquet", "conflicting_duplicate_key"),
+        ("contract_events/2025-12-22.parquet", "conflicting_duplicate_key"),
+    ]
+    assert one(db_path, "select waiver_status, exclusion_reason from "
+                        "main.fct_waiver_eligibility where line_id = 'L-CONF'") == [
+        ("eligible", None)]
+
+
+def test_an_orphan_is_accepted_once_its_parent_arrives(replay):
+    states, db_path = replay
+    quarantined = states["2025-12-23"]["incremental"]["quarantine"]
+    assert any(row[1] == "E-ACT-L-LATE" and row[2] == "orphan" for row in quarantined)
+    assert one(db_path, "select event_type from main.fct_contract_events "
+                        "where event_id = 'E-ACT-L-LATE'") == [("activation",)]
+    assert one(db_path, "select count(*) from restricted.quarantine.quarantined_rows "
+                        "where record_key = 'E-ACT-L-LATE'") == [(0,)]
+
+
+def test_a_later_second_terminating_event_is_quarantined(replay):
+    _, db_path = replay
+    assert one(db_path, "select quarantine_reason from restricted.quarantine.quarantined_rows "
+                        "where record_key = 'E-TERM-2'") == [("second_terminating_event",)]
+    assert one(db_path, "select termination_event_id from main.fct_waiver_eligibility "
+                        "where line_id = 'L-TERM'") == [("E-TERM",)]
+
+
+def test_a_termination_enters_the_population_and_an_application_schedules_it(replay):
+    states, db_path = replay
+    assert not [row for row in states[BASE_DAY]["incremental"]["fct_waiver_eligibility"]]
+    day1 = {row[0]: row for row in states["2025-12-20"]["incremental"]["fct_refund_assignments"]}
+    assert day1["L-TERM"][4] == "not_applied"
+    assert one(db_path, "select assignment_status, refund_wave, payout_date, refund_krw "
+                        "from main.fct_refund_assignments where line_id = 'L-TERM'") == [
+        ("scheduled", 1, __import__("datetime").date(2026, 1, 22), 300_000)]
