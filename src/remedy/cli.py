@@ -44,21 +44,33 @@ def generate(scale: float, seed: int, out: Path | None, bad_rows: float) -> None
 
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.option("--require-controls", is_flag=True,
-              help="Publish only if every rpt_reconciliation control passes as well.")
+              help="Publish only if every integrity control of rpt_reconciliation passes "
+                   "as well (findings about the source systems do not block).")
+@click.option("--strict-controls", is_flag=True,
+              help="Like --require-controls, and every finding must be within its "
+                   "tolerance too.")
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
-def build(require_controls: bool, dbt_args: tuple[str, ...]) -> None:
+def build(require_controls: bool, strict_controls: bool, dbt_args: tuple[str, ...]) -> None:
     """`dbt build` on $RAW_DIR, published to $DUCKDB_PATH (extra arguments go to dbt).
 
     The build runs into a fresh file beside $DUCKDB_PATH, which replaces it atomically
     only when dbt succeeds: readers (the dashboard) keep the last good build meanwhile.
     """
-    sys.exit(_build(list(dbt_args), require_controls=require_controls))
+    sys.exit(_build(list(dbt_args), require_controls=require_controls,
+                    strict_controls=strict_controls))
 
 
-def _build(extra: list[str], require_controls: bool = False) -> int:
+def _build(extra: list[str], require_controls: bool = False,
+           strict_controls: bool = False) -> int:
     from remedy.dbt_runner import run_dbt
     from remedy.landing import check_landing_dir
-    from remedy.publish import PublishError, is_selective, publish, reconciliation_check
+    from remedy.publish import (
+        PublishError,
+        is_selective,
+        publish,
+        reconciliation_check,
+        strict_reconciliation_check,
+    )
 
     raw_dir = _env_path("RAW_DIR", DEFAULT_RAW_DIR)
     problems = check_landing_dir(raw_dir)
@@ -72,9 +84,11 @@ def _build(extra: list[str], require_controls: bool = False) -> int:
         result = run_dbt(["build", *extra], raw_dir=raw_dir, duckdb_path=staging)
         return [] if result.success else (result.failures or ["dbt build failed"])
 
+    checks = ([strict_reconciliation_check] if strict_controls
+              else [reconciliation_check] if require_controls else [])
     try:
         outcome = publish(duckdb_path, build_into, keep_existing=is_selective(extra),
-                          checks=[reconciliation_check] if require_controls else [])
+                          checks=checks)
     except PublishError as error:
         click.echo(f"error: {error}", err=True)
         return 1
@@ -180,8 +194,12 @@ def validate(duckdb_path: Path | None, program_id: str | None, run_dir: Path | N
 @main.command()
 @_duckdb_option
 @_program_option
-def reconcile(duckdb_path: Path | None, program_id: str | None) -> None:
-    """Print the control table; exit 1 if a control fails or Python and dbt disagree."""
+@click.option("--strict", is_flag=True,
+              help="Also fail when a finding (billing vs the P arithmetic, ...) is outside "
+                   "its tolerance.")
+def reconcile(duckdb_path: Path | None, program_id: str | None, strict: bool) -> None:
+    """Print the control table; exit 1 if an integrity control fails or Python and dbt
+    disagree. Findings about the source systems are reported and fail only --strict."""
     import duckdb
 
     from remedy.reconcile import format_reconciliation
@@ -192,8 +210,8 @@ def reconcile(duckdb_path: Path | None, program_id: str | None) -> None:
         result = run_reconcile(duckdb_path, program_id)
     except (FileNotFoundError, LookupError, duckdb.Error) as error:
         raise click.ClickException(str(error)) from error
-    click.echo(format_reconciliation(result), nl=False)
-    sys.exit(0 if result.success else 1)
+    click.echo(format_reconciliation(result, strict=strict), nl=False)
+    sys.exit(0 if result.success(strict) else 1)
 
 
 @main.command()

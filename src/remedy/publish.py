@@ -110,19 +110,31 @@ def checkpoint(path: Path) -> None:
         raise PublishError(f"{_wal(path)} is still there after a checkpoint")
 
 
-def reconciliation_check(path: Path) -> list[str]:
-    """Every row of main.rpt_reconciliation passed (when the build made that table)."""
+def reconciliation_check(path: Path, strict: bool = False) -> list[str]:
+    """Every integrity control of main.rpt_reconciliation passed (when the build made that
+    table); with strict, every finding too. A table without a severity column (an older
+    build) counts every control as integrity."""
     with open_published(path) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables "
+        columns = {row[0] for row in con.execute(
+            "select column_name from information_schema.columns "
             "where table_schema = 'main' and table_name = 'rpt_reconciliation'"
-        ).fetchone()[0]
-        if not exists:
+        ).fetchall()}
+        if not columns:
             return []
+        severity = "severity" if "severity" in columns else "'integrity'"
         failed = con.execute(
-            "select check_name from main.rpt_reconciliation where not passed order by 1"
+            f"select check_name, {severity} from main.rpt_reconciliation "
+            "where not passed order by 1"
         ).fetchall()
-    return [f"reconciliation control failed: {name}" for (name,) in failed]
+    return [
+        f"reconciliation {kind} failed: {name}" if kind == "integrity"
+        else f"reconciliation finding outside tolerance (--strict-controls): {name}"
+        for name, kind in failed if strict or kind == "integrity"
+    ]
+
+
+def strict_reconciliation_check(path: Path) -> list[str]:
+    return reconciliation_check(path, strict=True)
 
 
 def publish(
