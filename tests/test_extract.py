@@ -676,3 +676,17 @@ def test_the_fingerprint_covers_every_mart_the_package_reads() -> None:
     source = Path(extract_module.__file__).read_text(encoding="utf-8")
     read = {f"main.{name}" for name in re.findall(r"main\.(fct_\w+)", source)}
     assert read == set(SOURCE_RELATIONS)
+
+
+def test_a_malformed_manifest_is_a_problem_not_a_crash(
+    warehouse: Path, tmp_path: Path, signer: Signer
+) -> None:
+    package = _package(warehouse, tmp_path, signer)
+    manifest_path = package / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    del manifest["tables"][0]["control_totals"]
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    _rewrite_sha256sums(package)
+    problems = verify_package(package).problems
+    assert any("not a valid signature" in p for p in problems)
+    assert any("malformed table entry" in p for p in problems)

@@ -626,9 +626,12 @@ def verify_package(
     _verify_signature(folder, manifest, manifest_bytes, public_key, result)
     data_checksums = {}
     for table in manifest.get("tables", []):
-        for entry in table["files"]:
-            data_checksums[entry["path"]] = entry["sha256"]
-        result.problems += _verify_table(folder, table)
+        try:
+            for entry in table["files"]:
+                data_checksums[entry["path"]] = entry["sha256"]
+            result.problems += _verify_table(folder, table)
+        except (KeyError, TypeError, AttributeError) as error:
+            result.problems.append(f"{MANIFEST}: malformed table entry ({error!r})")
     if content_fingerprint(data_checksums) != manifest.get("content_sha256"):
         result.problems.append(f"{MANIFEST}: content_sha256 does not match the data files")
     if duckdb_path is not None:
