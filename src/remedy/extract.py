@@ -37,6 +37,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from openpyxl.utils.datetime import from_excel, to_excel
 
 from remedy.contract import PII_COLUMNS
 from remedy.dbt_runner import PROJECT_DIR
@@ -292,8 +293,6 @@ def control_totals(table: pa.Table, spec: TableSpec) -> dict[str, int]:
 # hold. XLSX keeps a timestamp as an Excel serial number, to the millisecond (openpyxl rounds
 # to the nearest one on reading), so timestamps are compared as Excel holds them.
 def _excel_time(value: dt.datetime) -> dt.datetime:
-    from openpyxl.utils.datetime import from_excel, to_excel
-
     return from_excel(to_excel(value))
 
 
