@@ -76,13 +76,23 @@ def test_rewards_table_pivots_months_with_a_total():
     assert quantities.loc["데이터 보너스 (GB)", "합계"] == "2,200"
 
 
-def test_reconciliation_table_marks_each_control():
-    controls = pd.DataFrame({"check_name": ["a", "b"], "expected": [10, 5],
-                             "actual": [10, 7], "difference": [0, 2],
-                             "passed": [True, False]})
-    table = fmt.reconciliation_table(controls)
-    assert list(table["상태"]) == ["통과", "실패"]
-    assert list(table["차이"]) == ["+0", "+2"]
+def test_reconciliation_tables_keep_integrity_and_findings_apart():
+    controls = pd.DataFrame({
+        "check_name": ["a", "b", "penalty_billing__lines_agreeing",
+                       "penalty_billing__waivable_krw"],
+        "severity": ["integrity", "integrity", "finding", "finding"],
+        "expected": [10, 5, 30, 1_000_000], "actual": [10, 7, 2, 1_250_000],
+        "difference": [0, 2, -28, 250_000], "passed": [True, False, False, True],
+    })
+    integrity = fmt.reconciliation_table(controls, "integrity")
+    assert list(integrity["통제 항목"]) == ["a", "b"]
+    assert list(integrity["상태"]) == ["통과", "실패"]
+    assert list(integrity["차이"]) == ["+0", "+2"]
+    findings = fmt.reconciliation_table(controls, "finding")
+    assert list(findings["상태"]) == ["허용 범위 초과", "허용 범위 내"]
+    assert list(findings["기대값"]) == ["비교 회선 30", "산식 (P1-P3) 1,000,000원"]
+    assert list(findings["실제값"]) == ["산식과 일치 2", "청구 1,250,000원"]
+    assert list(findings["차이"]) == ["-28", "+250,000원"]
 
 
 @pytest.mark.slow
@@ -184,8 +194,9 @@ def test_every_page_renders_figures_of_the_marts(sample, monkeypatch):
         "rewards": ("보험 가입 고객", fmt.count(_scalar(
             database, "select count(distinct customer_id) from main.fct_reward_entitlements "
                       "where benefit = 'safety_insurance'"), "명")),
-        "reconciliation": ("통과", fmt.count(_scalar(
-            database, "select count(*) from main.rpt_reconciliation where passed"), "건")),
+        "reconciliation": ("무결성 통과", fmt.count(_scalar(
+            database, "select count(*) from main.rpt_reconciliation "
+                      "where passed and severity = 'integrity'"), "건")),
     }
     for page, (name, value) in expected.items():
         at.switch_page(f"page_scripts/{page}.py").run()

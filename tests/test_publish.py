@@ -155,9 +155,22 @@ def test_reconciliation_check_names_failed_controls(tmp_path):
     database = tmp_path / "wh.duckdb"
     with duckdb.connect(str(database)) as con:
         con.execute("create table rpt_reconciliation as select * from (values "
-                    "('a__ok', true), ('b__broken', false)) as t (check_name, passed)")
-    assert reconciliation_check(database) == ["reconciliation control failed: b__broken"]
+                    "('a__ok', true, 'integrity'), ('b__broken', false, 'integrity'), "
+                    "('c__billing', false, 'finding')) as t (check_name, passed, severity)")
+    assert reconciliation_check(database) == ["reconciliation integrity failed: b__broken"]
+    assert reconciliation_check(database, strict=True) == [
+        "reconciliation integrity failed: b__broken",
+        "reconciliation finding outside tolerance (--strict-controls): c__billing"]
     assert reconciliation_check(_empty(tmp_path / "empty.duckdb")) == []
+
+
+def test_reconciliation_check_without_severities_counts_every_control(tmp_path):
+    """A control table of an older build has no severity column: every control blocks."""
+    database = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create table rpt_reconciliation as select * from (values "
+                    "('a__ok', true), ('b__broken', false)) as t (check_name, passed)")
+    assert reconciliation_check(database) == ["reconciliation integrity failed: b__broken"]
 
 
 def _empty(path: Path) -> Path:

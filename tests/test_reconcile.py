@@ -59,8 +59,8 @@ def _mutated(source: Path, tmp_path: Path, *statements: str, rebuild: bool = Tru
     return path
 
 
-def _reconcile(path: Path):
-    return CliRunner().invoke(main, ["reconcile", "--duckdb", str(path)])
+def _reconcile(path: Path, *args: str):
+    return CliRunner().invoke(main, ["reconcile", "--duckdb", str(path), *args])
 
 
 def test_model_has_the_published_columns(reconciled_warehouse: Path) -> None:
@@ -70,7 +70,19 @@ def test_model_has_the_published_columns(reconciled_warehouse: Path) -> None:
             "where table_name = 'rpt_reconciliation' order by ordinal_position"
         ).fetchall()
     assert columns == [("check_name", "VARCHAR"), ("expected", "BIGINT"),
-                       ("actual", "BIGINT"), ("difference", "BIGINT"), ("passed", "BOOLEAN")]
+                       ("actual", "BIGINT"), ("difference", "BIGINT"), ("passed", "BOOLEAN"),
+                       ("severity", "VARCHAR")]
+
+
+def test_billing_controls_are_findings_and_the_rest_integrity(reconciled_warehouse: Path) -> None:
+    with duckdb.connect(str(reconciled_warehouse), read_only=True) as con:
+        severities = dict(con.execute(
+            "select check_name, severity from main.rpt_reconciliation").fetchall())
+        python = python_controls(con, load_program(con, "kt_2025_12"))
+    assert {name for name, severity in severities.items() if severity == "finding"} == {
+        "penalty_billing__lines_agreeing", "penalty_billing__waivable_krw"}
+    assert set(severities.values()) == {"integrity", "finding"}
+    assert {control.check_name: control.severity for control in python} == severities
 
 
 def test_sample_reconciles_and_both_implementations_agree(reconciled_warehouse: Path) -> None:
@@ -120,10 +132,15 @@ def test_a_broken_identity_fails_on_both_sides(
     failed_line = next(line for line in result.output.splitlines() if line.startswith(check))
     assert " NO " in failed_line and "agrees" in failed_line
     assert check in result.output.splitlines()[-1]
+    assert "integrity" in failed_line
+    strict = _reconcile(path, "--strict")
+    assert strict.exit_code == 1
+    assert check in strict.output.splitlines()[-1]
 
 
-def test_billing_beyond_tolerance_fails(reconciled_warehouse: Path, tmp_path: Path) -> None:
-    """P1-P3: one line in six billed off the arithmetic (17 % > 5 %)."""
+def test_billing_beyond_tolerance_is_a_finding(reconciled_warehouse: Path, tmp_path: Path) -> None:
+    """P1-P3: one line in six billed off the arithmetic (17 % > 5 %): a finding about the
+    billing system, reported with its counts and amounts; it fails only --strict."""
     path = _mutated(
         reconciled_warehouse, tmp_path,
         "update intermediate.int_agreements_checked set subsidy_krw = 310000 "
@@ -132,9 +149,54 @@ def test_billing_beyond_tolerance_fails(reconciled_warehouse: Path, tmp_path: Pa
         "set expected_waivable_penalty_krw = 310000 where line_id = 'L01'",
     )
     result = _reconcile(path)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[-1] == "RECONCILIATION PASSED WITH FINDINGS: penalty_billing__lines_agreeing"
+    assert "findings: 1 of 2 outside tolerance" in result.output
+    assert ("penalty_billing__lines_agreeing (OUTSIDE tolerance): 1 of 6 non-excluded waiver "
+            "lines are billed") in result.output
+    assert ("penalty_billing__waivable_krw (within tolerance): billed 730,000 won against "
+            "740,000 won by the P1-P3 arithmetic (difference -10,000 won)") in result.output
+    strict = _reconcile(path, "--strict")
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1] == (
+        "RECONCILIATION FAILED: penalty_billing__lines_agreeing")
+
+
+def test_severities_must_agree_between_the_implementations(
+    reconciled_warehouse: Path, tmp_path: Path
+) -> None:
+    """A warehouse that calls an integrity control a finding cannot excuse it."""
+    path = _mutated(
+        reconciled_warehouse, tmp_path,
+        "update main.rpt_reconciliation set severity = 'finding', passed = false "
+        "where check_name = 'scheduled__in_exactly_one_wave'",
+        rebuild=False,
+    )
+    result = _reconcile(path)
     assert result.exit_code == 1
-    assert "penalty_billing__lines_agreeing" in result.output.splitlines()[-1]
-    assert "penalty_billing__waivable_krw" not in result.output.splitlines()[-1]
+    assert "DISAGREES" in result.output
+    assert "scheduled__in_exactly_one_wave" in result.output.splitlines()[-1]
+
+
+def test_a_null_figure_fails_its_control(reconciled_warehouse: Path, tmp_path: Path) -> None:
+    """Null is not 0: a figure lost over an empty set must not pass as null = null."""
+    sql = render_model().replace(
+        "'applications__one_outcome_each' as check_name,\n"
+        "        refund_applications_accepted.accepted_rows as expected,",
+        "'applications__one_outcome_each' as check_name,\n"
+        "        cast(null as bigint) as expected,")
+    assert "cast(null as bigint) as expected" in sql
+    path = copy_warehouse(reconciled_warehouse, tmp_path / "null.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop table main.rpt_reconciliation")
+        con.execute(f"create table main.rpt_reconciliation as {sql}")
+        passed = con.execute("select passed from main.rpt_reconciliation "
+                             "where check_name = 'applications__one_outcome_each'").fetchone()
+    assert passed == (False,)
+    result = _reconcile(path)
+    assert result.exit_code == 1
+    assert "applications__one_outcome_each" in result.output.splitlines()[-1]
 
 
 def test_disagreement_between_implementations_fails(

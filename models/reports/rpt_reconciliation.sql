@@ -1,10 +1,21 @@
 {#- One row per control figure (PUBLISHED_MARTS.md): expected, actual, difference
-    (actual - expected) and whether the control passed. `remedy reconcile` recomputes
-    every row independently in Python (src/remedy/reconcile.py) and fails when the two
-    disagree. Equality controls pass when actual = expected; `_within_` controls when
-    actual <= expected; the two billing controls (P rules) within a tolerance, because
-    billing is the truth for refunds (A7) and is allowed to differ from the warehouse's
-    own arithmetic on a few lines. -#}
+    (actual - expected), whether the control passed, and its severity. `remedy reconcile`
+    recomputes every row independently in Python (src/remedy/reconcile.py) and fails when
+    the two disagree. Equality controls pass when actual = expected; `_within_` controls
+    when actual <= expected; the two billing controls (P rules) within a tolerance.
+
+    Severity: an `integrity` control is an identity the warehouse itself guarantees (every
+    row accounted for, populations partitioned, money conserved); a `finding` compares the
+    warehouse with a source system (billing vs the P arithmetic: billing is the truth for
+    refunds, A7) and measures the source, not the warehouse. `remedy reconcile` and
+    `remedy build --require-controls` fail on integrity controls; findings only fail
+    `--strict`.
+
+    Every figure is over a set that may be empty (no refund application before
+    2026-01-14): counts and sums are coalesced to 0, so an empty set compares 0 with 0, and
+    a null figure fails its control instead of passing as "null is not distinct from
+    null". Counts use `count(*) filter (where ...)`, which is 0 over an empty set
+    (DuckDB's `count_if` is null there). -#}
 {%- set penalty_tolerance = var('reconciliation_penalty_tolerance', 0.05) -%}
 
 with
@@ -77,9 +88,11 @@ terminations_in_window as (
 waiver_figures as (
     select
         count(*) as population,
-        count_if(waiver_status = 'eligible') as eligible,
-        count_if(waiver_status = 'eligible_no_penalty') as eligible_no_penalty,
-        count_if(waiver_status = 'excluded') as excluded,
+        count(*) filter (where waiver_status = 'eligible') as eligible,
+        count(*) filter (
+            where waiver_status = 'eligible_no_penalty'
+        ) as eligible_no_penalty,
+        count(*) filter (where waiver_status = 'excluded') as excluded,
         coalesce(sum(waivable_paid_krw) filter (where waiver_status = 'eligible'), 0)
             as eligible_paid_krw,
         coalesce(
@@ -109,9 +122,9 @@ refunds_by_wave as (
 
 assignment_figures as (
     select
-        count_if(assignment_status = 'scheduled') as scheduled,
-        count_if(assignment_status = 'manual_review') as manual_review,
-        count_if(assignment_status = 'not_applied') as not_applied,
+        count(*) filter (where assignment_status = 'scheduled') as scheduled,
+        count(*) filter (where assignment_status = 'manual_review') as manual_review,
+        count(*) filter (where assignment_status = 'not_applied') as not_applied,
         coalesce(
             sum(refund_krw) filter (
                 where assignment_status in ('manual_review', 'not_applied')
@@ -125,12 +138,12 @@ assignment_figures as (
 outcome_figures as (
     select
         count(*) as outcomes,
-        count_if(outcome = 'accepted') as accepted
+        count(*) filter (where outcome = 'accepted') as accepted
     from application_outcomes
 ),
 
 refund_applications_accepted as (
-    select accepted_rows
+    select coalesce(sum(accepted_rows), 0) as accepted_rows
     from source_row_counts
     where source_table = 'refund_applications'
 ),
@@ -212,8 +225,8 @@ waiver_controls as (
 billing_compared as (
     select
         count(*) as lines_compared,
-        count_if(
-            penalties_compared.waivable_billed_krw
+        count(*) filter (
+            where penalties_compared.waivable_billed_krw
             = penalties_compared.expected_waivable_penalty_krw
         ) as lines_agreeing,
         coalesce(sum(penalties_compared.expected_waivable_penalty_krw), 0)
@@ -230,7 +243,8 @@ billing_controls as (
         'penalty_billing__lines_agreeing' as check_name,
         lines_compared as expected,
         lines_agreeing as actual,
-        lines_agreeing >= lines_compared * (1 - {{ penalty_tolerance }}) as passed
+        lines_agreeing >= lines_compared * (1 - {{ penalty_tolerance }}) as passed,
+        'finding' as severity
     from billing_compared
 
     union all
@@ -240,7 +254,8 @@ billing_controls as (
         arithmetic_krw as expected,
         billed_krw as actual,
         abs(billed_krw - arithmetic_krw)
-        <= arithmetic_krw * {{ penalty_tolerance }} as passed
+        <= arithmetic_krw * {{ penalty_tolerance }} as passed,
+        'finding' as severity
     from billing_compared
 ),
 
@@ -278,7 +293,8 @@ reward_controls as (
         || '__within_population' as check_name,
         reward_population.population_lines as expected,
         data_grants_by_date.grant_count as actual,
-        data_grants_by_date.grant_count <= reward_population.population_lines as passed
+        data_grants_by_date.grant_count <= reward_population.population_lines as passed,
+        'integrity' as severity
     from data_grants_by_date
     cross join reward_population
 
@@ -288,7 +304,8 @@ reward_controls as (
         'data_grants__total_quantity_equals_seed_times_grants' as check_name,
         cast(coalesce(sum(quantity * grant_count), 0) as bigint) as expected,
         cast(coalesce(sum(granted_quantity), 0) as bigint) as actual,
-        null as passed
+        null as passed,
+        'integrity' as severity
     from data_grants_by_date
 
     union all
@@ -297,7 +314,8 @@ reward_controls as (
         'insurance__at_most_one_policy_per_customer' as check_name,
         insured_customers as expected,
         policies as actual,
-        null as passed
+        null as passed,
+        'integrity' as severity
     from insurance_figures
 ),
 
@@ -306,7 +324,8 @@ unioned as (
         check_name,
         expected,
         actual,
-        cast(null as boolean) as passed
+        cast(null as boolean) as passed,
+        'integrity' as severity
     from source_controls
 
     union all
@@ -315,7 +334,8 @@ unioned as (
         check_name,
         expected,
         actual,
-        cast(null as boolean) as passed
+        cast(null as boolean) as passed,
+        'integrity' as severity
     from waiver_controls
 
     union all
@@ -333,7 +353,13 @@ final as (
         cast(expected as bigint) as expected,
         cast(actual as bigint) as actual,
         cast(actual - expected as bigint) as difference,
-        coalesce(passed, actual is not distinct from expected) as passed
+        coalesce(
+            expected is not null
+            and actual is not null
+            and coalesce(passed, actual = expected),
+            false
+        ) as passed,
+        severity
     from unioned
 )
 

@@ -12,6 +12,11 @@ and a SHA256SUMS file that `sha256sum -c` accepts.
 - Identifiers are keyed pseudonyms (remedy.pseudonymise); no PII column is ever selected.
 - The package is written into a hidden temporary folder next to the target and renamed at the
   end: a failed run leaves nothing behind.
+- The manifest is signed (Ed25519, `manifest.json.sig`, remedy.signing) and records, for every
+  table, a format-independent digest of its rows (`rows_sha256`) and its control totals; the
+  database it was extracted from is identified by a fingerprint and the dbt build recorded in
+  the database itself (`main.rpt_builds`). `verify-extract` checks the signature, every
+  checksum, and that the CSV, XLSX and Parquet copies of each table hold the same rows.
 """
 
 from __future__ import annotations
@@ -32,17 +37,39 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from openpyxl.utils.datetime import from_excel, to_excel
 
 from remedy.contract import PII_COLUMNS
 from remedy.dbt_runner import PROJECT_DIR
 from remedy.program import Program, jsonable, load_program, open_database
-from remedy.pseudonymise import Pseudonymiser
+from remedy.provenance import (
+    Provenance,
+    latest_build,
+    read_provenance,
+    relation_checksums,
+)
+from remedy.pseudonymise import DEVELOPMENT_KEY, Pseudonymiser
+from remedy.signing import (
+    ALGORITHM,
+    DEVELOPMENT_FINGERPRINT,
+    Signer,
+    SigningKeyError,
+    development_signer,
+    fingerprint,
+    load_public_key,
+    public_key_pem,
+    require_distinct,
+    verify,
+)
 
 DEVELOPMENT_MARK = "DEVELOPMENT - NOT FOR SUBMISSION"
 DEVELOPMENT_TAG = "DEVELOPMENT-NOT-FOR-SUBMISSION"
 FORMATS = ("csv", "xlsx", "parquet")
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.json.sig"
+PUBLIC_KEY = "signing-public-key.pem"
 CHECKSUMS = "SHA256SUMS"
+SUBMISSION_MARK = "FOR SUBMISSION"
 FIXED_TIME = dt.datetime(2000, 1, 1)
 XLSX_MAX_ROWS = 1_048_575
 ARROW_TYPES = {
@@ -157,6 +184,17 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 
+# Every published relation the package is computed from (the tables' queries and the as-of
+# date): the database fingerprint covers exactly these.
+SOURCE_RELATIONS: tuple[str, ...] = (
+    "main.fct_contract_events",
+    "main.fct_refund_assignments",
+    "main.fct_refund_notices",
+    "main.fct_reward_entitlements",
+    "main.fct_waiver_eligibility",
+)
+
+
 class ExtractError(RuntimeError):
     """The package cannot be written."""
 
@@ -251,6 +289,85 @@ def control_totals(table: pa.Table, spec: TableSpec) -> dict[str, int]:
     return totals
 
 
+# Rows compared across formats: every value is brought to the one form all three formats can
+# hold. XLSX keeps a timestamp as an Excel serial number, to the millisecond (openpyxl rounds
+# to the nearest one on reading), so timestamps are compared as Excel holds them.
+def _excel_time(value: dt.datetime) -> dt.datetime:
+    return from_excel(to_excel(value))
+
+
+def normalise_value(value: Any, kind: str) -> Any:
+    """One cell as CSV text, an XLSX cell or a Parquet value, in a format-independent form:
+    None, int, or text (dates `YYYY-MM-DD`, timestamps `YYYY-MM-DD HH:MM:SS.ffffff`).
+    Raises ValueError when the cell cannot hold a value of its column's type."""
+    if value is None or value == "":
+        return None
+    if kind == "string":
+        return str(value)
+    if kind == "int64":
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} is not a whole number")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and value.lstrip("-").isdigit():
+            return int(value)
+        raise ValueError(f"{value!r} is not a whole number")
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            if value.time() != dt.time():
+                raise ValueError(f"{value!r} is not a date")
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return dt.date.fromisoformat(str(value)).isoformat()
+    if kind == "timestamp":
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(
+            str(value))
+        if moment.tzinfo is not None:
+            raise ValueError(f"{value!r} has a time zone; KST timestamps are naive")
+        return _excel_time(moment).isoformat(sep=" ", timespec="microseconds")
+    raise ValueError(f"unknown column type {kind!r}")
+
+
+def normalise_rows(rows: Iterable[Sequence[Any]], kinds: Sequence[str]) -> list[list[Any]]:
+    """Every row normalised (normalise_value); ValueError names the row and column."""
+    normalised = []
+    for number, row in enumerate(rows, start=1):
+        if len(row) != len(kinds):
+            raise ValueError(f"row {number} has {len(row)} values, not {len(kinds)}")
+        try:
+            normalised.append([normalise_value(value, kind)
+                               for value, kind in zip(row, kinds, strict=True)])
+        except ValueError as error:
+            raise ValueError(f"row {number}: {error}") from error
+    return normalised
+
+
+def rows_digest(rows: Iterable[Sequence[Any]]) -> str:
+    """SHA-256 over the normalised rows, one compact JSON array a line, in order."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps(list(row), ensure_ascii=False, separators=(",", ":"))
+                      .encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+ROWS_DIGEST_METHOD = (
+    "sha256 over the rows in file order, each a compact JSON array + LF, values normalised: "
+    "null for empty, integers, dates YYYY-MM-DD, timestamps rounded to the millisecond as "
+    "Excel holds them, YYYY-MM-DD HH:MM:SS.ffffff"
+)
+
+
+def table_rows_digest(table: pa.Table, spec: TableSpec) -> str:
+    kinds = [kind for _, kind in spec.columns]
+    rows = zip(*(column.to_pylist() for column in table.columns), strict=True)
+    return rows_digest(normalise_rows(rows, kinds))
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -272,15 +389,6 @@ def _git(*args: str) -> str | None:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
-
-
-def _dbt_run(target_dir: Path) -> dict[str, Any] | None:
-    path = target_dir / "run_results.json"
-    if not path.is_file():
-        return None
-    metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
-    return {"invocation_id": metadata.get("invocation_id"),
-            "generated_at": metadata.get("generated_at"), "run_results": str(path)}
 
 
 def _program_manifest(program: Program) -> dict[str, Any]:
@@ -308,16 +416,51 @@ def package_name(program_id: str, as_of: dt.date, generated_at: dt.datetime,
     return f"{name}_{DEVELOPMENT_TAG}" if development else name
 
 
+def _check_build(provenance: Provenance, program_id: str, production: bool) -> None:
+    build = provenance.build
+    if build is None:
+        return
+    built_for = build.get("program_id")
+    if built_for is not None and built_for != program_id:
+        raise ExtractError(
+            f"the database was built for program {built_for!r} (main.rpt_builds, build_seq "
+            f"{build.get('build_seq')}), not {program_id!r}: pass --program-id {built_for} "
+            "or extract from a build of this program"
+        )
+    if production and build.get("status") != "success":
+        raise ExtractError(f"--production refuses a database whose {provenance.build_note}")
+
+
+MANIFEST_KEYS = (
+    "package", "status", "development_keys", "program", "as_of", "as_of_definition",
+    "generated_at", "git_commit", "git_dirty", "database", "pseudonymisation", "signature",
+    "content_sha256", "tables",
+)
+
+
 def write_extract(
     duckdb_path: Path | str,
     out_dir: Path | str,
     program_id: str,
     pseudonymiser: Pseudonymiser,
-    dbt_target_dir: Path = PROJECT_DIR / "target",
+    signer: Signer | None = None,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     tables: Sequence[TableSpec] = TABLES,
+    production: bool = False,
 ) -> ExtractResult:
-    """Write one package under out_dir, atomically, and return its folder and manifest."""
+    """Write one signed package under out_dir, atomically, and return its folder and manifest.
+
+    Without a signer the built-in development key signs, and the package is marked
+    DEVELOPMENT like one pseudonymised with the development key.
+    """
+    signer = signer or development_signer()
+    require_distinct(signer, pseudonymiser.key)
+    development_keys = [name for name, development in (
+        ("pseudonymisation", pseudonymiser.is_development),
+        ("signing", signer.is_development)) if development]
+    if production and development_keys:
+        raise ExtractError(f"--production refuses the development {' and '.join(development_keys)}"
+                           " key")
     generated_at = now().replace(microsecond=0)
     out_dir = Path(out_dir)
     with open_database(duckdb_path) as con:
@@ -326,9 +469,12 @@ def write_extract(
         if not as_of_row or as_of_row[0] is None:
             raise ExtractError("main.fct_contract_events is empty: nothing to extract")
         as_of = as_of_row[0]
+        provenance = read_provenance(con, SOURCE_RELATIONS)
+        _check_build(provenance, program_id, production)
         fetched = [(spec, fetch_table(con, spec, pseudonymiser)) for spec in tables]
 
-    name = package_name(program_id, as_of, generated_at, pseudonymiser.is_development)
+    development = bool(development_keys)
+    name = package_name(program_id, as_of, generated_at, development)
     final = out_dir / name
     if final.exists():
         raise ExtractError(f"{final} already exists")
@@ -336,17 +482,18 @@ def write_extract(
     staging = out_dir / f".{name}.partial-{os.getpid()}"
     try:
         staging.mkdir()
-        manifest = _write_package(staging, fetched, pseudonymiser)
+        manifest = _write_package(staging, fetched, development)
         manifest.update(
             package=name,
-            status=DEVELOPMENT_MARK if pseudonymiser.is_development else "FOR SUBMISSION",
+            status=DEVELOPMENT_MARK if development else SUBMISSION_MARK,
+            development_keys=development_keys,
             program=_program_manifest(program),
             as_of=as_of.isoformat(),
             as_of_definition="latest KST event_date in main.fct_contract_events",
             generated_at=generated_at.isoformat().replace("+00:00", "Z"),
             git_commit=_git("rev-parse", "HEAD"),
             git_dirty=bool(_git("status", "--porcelain")),
-            dbt=_dbt_run(dbt_target_dir),
+            database=provenance.as_manifest(),
             pseudonymisation={
                 "method": "HMAC-SHA256(key, domain NUL identifier), first 32 hex characters",
                 "domains": sorted({domain for spec in tables for _, domain in spec.pseudonymise}),
@@ -354,13 +501,20 @@ def write_extract(
                 else "REMEDY_EXTRACT_SECRET",
                 "key_id": pseudonymiser.key_id,
             },
+            signature={
+                "algorithm": ALGORITHM,
+                "signed_file": MANIFEST,
+                "signature_file": SIGNATURE,
+                "public_key_file": PUBLIC_KEY,
+                "public_key_fingerprint": signer.fingerprint,
+                "key": signer.source,
+            },
         )
-        ordered = {key: manifest[key] for key in (
-            "package", "status", "program", "as_of", "as_of_definition", "generated_at",
-            "git_commit", "git_dirty", "dbt", "pseudonymisation", "content_sha256", "tables")}
-        (staging / MANIFEST).write_text(
-            json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        ordered = {key: manifest[key] for key in MANIFEST_KEYS}
+        manifest_bytes = (json.dumps(ordered, indent=2, ensure_ascii=False) + "\n").encode()
+        (staging / MANIFEST).write_bytes(manifest_bytes)
+        (staging / SIGNATURE).write_bytes(signer.sign(manifest_bytes))
+        (staging / PUBLIC_KEY).write_bytes(public_key_pem(signer.public_key))
         _write_checksums(staging)
         staging.rename(final)
     except BaseException:
@@ -370,9 +524,9 @@ def write_extract(
 
 
 def _write_package(
-    folder: Path, fetched: Iterable[tuple[TableSpec, pa.Table]], pseudonymiser: Pseudonymiser
+    folder: Path, fetched: Iterable[tuple[TableSpec, pa.Table]], development: bool
 ) -> dict[str, Any]:
-    prefix = f"{DEVELOPMENT_TAG}_" if pseudonymiser.is_development else ""
+    prefix = f"{DEVELOPMENT_TAG}_" if development else ""
     entries = []
     checksums: dict[str, str] = {}
     for spec, table in fetched:
@@ -392,6 +546,8 @@ def _write_package(
             "columns": [{"name": name, "type": kind} for name, kind in spec.columns],
             "pseudonymised_columns": [column for column, _ in spec.pseudonymise],
             "control_totals": control_totals(table, spec),
+            "rows_sha256": table_rows_digest(table, spec),
+            "rows_sha256_method": ROWS_DIGEST_METHOD,
             "files": files,
         })
     return {"tables": entries, "content_sha256": content_fingerprint(checksums)}
@@ -422,17 +578,68 @@ def read_rows(path: Path) -> tuple[list[str], list[list[Any]]]:
     return table.column_names, [list(row.values()) for row in table.to_pylist()]
 
 
-def _total(values: Iterable[Any]) -> int:
-    return sum(int(value) for value in values if value not in (None, ""))
+# --- verification -------------------------------------------------------------------------
+
+SIGNER_VERIFIED = "verified"
+SIGNER_UNVERIFIED = "unverified"
+SIGNER_DEVELOPMENT = "development"
+SIGNER_INVALID = "invalid"
 
 
-def verify_package(folder: Path | str) -> list[str]:
-    """Every problem found in a delivered package (empty when it is intact)."""
+@dataclass
+class Verification:
+    """What verify-extract found: problems (empty when intact) and who signed."""
+
+    package: Path
+    problems: list[str] = field(default_factory=list)
+    signer: str = SIGNER_INVALID
+    signer_fingerprint: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify_package(
+    folder: Path | str,
+    public_key: Path | str | None = None,
+    duckdb_path: Path | str | None = None,
+) -> Verification:
+    """Check a delivered package: checksums, the manifest's signature (against public_key
+    when given), that CSV, XLSX and Parquet hold the same rows as the signed manifest
+    records, and optionally that it was extracted from the database at duckdb_path."""
     folder = Path(folder)
-    problems: list[str] = []
+    result = Verification(folder)
     manifest_path, checksum_path = folder / MANIFEST, folder / CHECKSUMS
     if not manifest_path.is_file() or not checksum_path.is_file():
-        return [f"{folder} has no {MANIFEST} or no {CHECKSUMS}"]
+        result.problems.append(f"{folder} has no {MANIFEST} or no {CHECKSUMS}")
+        return result
+    result.problems += _verify_checksum_list(folder, checksum_path)
+    manifest_bytes = manifest_path.read_bytes()
+    try:
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        result.problems.append(f"{MANIFEST}: not JSON ({error})")
+        return result
+    _verify_signature(folder, manifest, manifest_bytes, public_key, result)
+    data_checksums = {}
+    for table in manifest.get("tables", []):
+        try:
+            for entry in table["files"]:
+                data_checksums[entry["path"]] = entry["sha256"]
+            result.problems += _verify_table(folder, table)
+        except (KeyError, TypeError, AttributeError) as error:
+            result.problems.append(f"{MANIFEST}: malformed table entry ({error!r})")
+    if content_fingerprint(data_checksums) != manifest.get("content_sha256"):
+        result.problems.append(f"{MANIFEST}: content_sha256 does not match the data files")
+    if duckdb_path is not None:
+        result.problems += _verify_database(manifest, Path(duckdb_path), result.notes)
+    return result
+
+
+def _verify_checksum_list(folder: Path, checksum_path: Path) -> list[str]:
+    problems = []
     listed: dict[str, str] = {}
     for line in checksum_path.read_text(encoding="utf-8").splitlines():
         digest, _, name = line.partition("  ")
@@ -444,49 +651,157 @@ def verify_package(folder: Path | str) -> list[str]:
     for name in sorted(present & set(listed)):
         if sha256(folder / name) != listed[name]:
             problems.append(f"{name}: SHA-256 does not match {CHECKSUMS}")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        return [*problems, f"{MANIFEST}: not JSON ({error})"]
-    data_checksums = {}
-    for table in manifest.get("tables", []):
-        columns = [column["name"] for column in table["columns"]]
-        for entry in table["files"]:
-            path = folder / entry["path"]
-            data_checksums[entry["path"]] = entry["sha256"]
-            if not path.is_file():
-                problems.append(f"{entry['path']}: in the manifest but missing")
-                continue
-            if sha256(path) != entry["sha256"] or path.stat().st_size != entry["bytes"]:
-                problems.append(f"{entry['path']}: size or SHA-256 differs from the manifest")
-            problems += _verify_contents(path, table, columns)
-    if content_fingerprint(data_checksums) != manifest.get("content_sha256"):
-        problems.append(f"{MANIFEST}: content_sha256 does not match the data files")
     return problems
 
 
-def _verify_contents(path: Path, table: dict[str, Any], columns: list[str]) -> list[str]:
+def _verify_signature(folder: Path, manifest: dict[str, Any], manifest_bytes: bytes,
+                      public_key: Path | str | None, result: Verification) -> None:
+    declared = (manifest.get("signature") or {}).get("public_key_fingerprint")
+    signature_path = folder / SIGNATURE
+    if not signature_path.is_file():
+        result.problems.append(f"{SIGNATURE}: missing, the manifest is not signed")
+        return
     try:
-        header, rows = read_rows(path)
-    except Exception as error:  # noqa: BLE001 - any unreadable file is a finding, not a crash
-        return [f"{path.name}: unreadable ({error})"]
+        key = load_public_key(Path(public_key) if public_key else folder / PUBLIC_KEY)
+    except SigningKeyError as error:
+        result.problems.append(str(error))
+        return
+    key_fingerprint = fingerprint(key)
+    if not verify(key, signature_path.read_bytes(), manifest_bytes):
+        whose = (f"the given public key {key_fingerprint}" if public_key
+                 else f"the package's own key {PUBLIC_KEY} ({key_fingerprint})")
+        result.problems.append(
+            f"{SIGNATURE}: not a valid signature of {MANIFEST} by {whose}: the manifest was "
+            "changed after signing, or signed by another key"
+        )
+        return
+    result.signer_fingerprint = key_fingerprint
+    if declared != key_fingerprint:
+        result.problems.append(
+            f"{MANIFEST}: names signing key {declared}, but {key_fingerprint} signed it"
+        )
+    if key_fingerprint == DEVELOPMENT_FINGERPRINT:
+        result.signer = SIGNER_DEVELOPMENT
+        result.notes.append(
+            "signed with the built-in DEVELOPMENT key, which anyone can use: the signature "
+            "proves nothing about who made this package"
+        )
+        if manifest.get("status") == SUBMISSION_MARK:
+            result.problems.append(
+                f"{MANIFEST}: status {SUBMISSION_MARK!r} but signed with the development key"
+            )
+    elif public_key:
+        result.signer = SIGNER_VERIFIED
+    else:
+        result.signer = SIGNER_UNVERIFIED
+        result.notes.append(
+            f"signer UNVERIFIED: signed by key {key_fingerprint} (the key shipped in the "
+            "package); pass --public-key with the sender's published key to verify who "
+            "signed it"
+        )
+    development_key_id = Pseudonymiser(DEVELOPMENT_KEY, True).key_id
+    if (manifest.get("status") == SUBMISSION_MARK
+            and (manifest.get("pseudonymisation") or {}).get("key_id") == development_key_id):
+        result.problems.append(
+            f"{MANIFEST}: status {SUBMISSION_MARK!r} but pseudonymised with the development key"
+        )
+
+
+def _verify_table(folder: Path, table: dict[str, Any]) -> list[str]:
+    """Every file of one table: size and checksum, then its rows, normalised, against the
+    signed manifest (row digest, control totals) and against the other formats."""
+    problems: list[str] = []
+    columns = [column["name"] for column in table["columns"]]
+    kinds = [column["type"] for column in table["columns"]]
+    read: dict[str, list[list[Any]]] = {}
+    for entry in table["files"]:
+        path = folder / entry["path"]
+        if not path.is_file():
+            problems.append(f"{entry['path']}: in the manifest but missing")
+            continue
+        if sha256(path) != entry["sha256"] or path.stat().st_size != entry["bytes"]:
+            problems.append(f"{entry['path']}: size or SHA-256 differs from the manifest")
+        try:
+            header, raw_rows = read_rows(path)
+        except Exception as error:  # noqa: BLE001 - any unreadable file is a finding, not a crash
+            problems.append(f"{path.name}: unreadable ({error})")
+            continue
+        if header != columns:
+            problems.append(f"{path.name}: columns {header} differ from the manifest")
+            continue
+        if PII_COLUMNS & set(header):
+            problems.append(f"{path.name}: PII columns {sorted(PII_COLUMNS & set(header))}")
+        try:
+            rows = normalise_rows(raw_rows, kinds)
+        except ValueError as error:
+            problems.append(f"{path.name}: {error}")
+            continue
+        read[path.name] = rows
+        problems += _verify_rows(path.name, rows, columns, table)
+    problems += _compare_formats(read, columns)
+    return problems
+
+
+def _verify_rows(name: str, rows: list[list[Any]], columns: list[str],
+                 table: dict[str, Any]) -> list[str]:
     problems = []
-    if header != columns:
-        problems.append(f"{path.name}: columns {header} differ from the manifest")
-    if PII_COLUMNS & set(header):
-        problems.append(f"{path.name}: PII columns {sorted(PII_COLUMNS & set(header))}")
     totals = table["control_totals"]
     if len(rows) != table["rows"] or len(rows) != totals["rows"]:
-        problems.append(f"{path.name}: {len(rows)} rows, manifest says {table['rows']}")
+        problems.append(f"{name}: {len(rows)} rows, manifest says {table['rows']}")
     for column, expected in totals.items():
-        if column == "rows" or column not in header:
+        if column == "rows" or column not in columns:
             continue
-        position = header.index(column)
-        try:
-            actual = _total(row[position] for row in rows)
-        except (ValueError, IndexError):
-            problems.append(f"{path.name}: {column} is not a whole number everywhere")
-            continue
+        position = columns.index(column)
+        actual = sum(row[position] or 0 for row in rows)
         if actual != expected:
-            problems.append(f"{path.name}: total {column} {actual:,} != manifest {expected:,}")
+            problems.append(f"{name}: total {column} {actual:,} != manifest {expected:,}")
+    if rows_digest(rows) != table.get("rows_sha256"):
+        problems.append(f"{name}: rows differ from the manifest's rows_sha256")
     return problems
+
+
+def _compare_formats(read: dict[str, list[list[Any]]], columns: list[str]) -> list[str]:
+    """Each format against the first one read, row by row: the count of differing rows and
+    the first difference."""
+    problems = []
+    if len(read) < 2:
+        return problems
+    (reference_name, reference), *others = read.items()
+    for name, rows in others:
+        if len(rows) != len(reference):
+            problems.append(f"{name}: {len(rows):,} rows, {reference_name} has "
+                            f"{len(reference):,}")
+            continue
+        differing = [number for number, (left, right) in enumerate(
+            zip(reference, rows, strict=True), start=1) if left != right]
+        if differing:
+            first = differing[0]
+            column = next(position for position, (left, right) in enumerate(
+                zip(reference[first - 1], rows[first - 1], strict=True)) if left != right)
+            problems.append(
+                f"{name}: {len(differing):,} row(s) differ from {reference_name}; first at "
+                f"row {first}, {columns[column]}: {rows[first - 1][column]!r} vs "
+                f"{reference[first - 1][column]!r}"
+            )
+    return problems
+
+
+def _verify_database(manifest: dict[str, Any], duckdb_path: Path, notes: list[str]
+                     ) -> list[str]:
+    recorded = manifest.get("database") or {}
+    relations = tuple(item["relation"] for item in recorded.get("relations", []))
+    if not relations:
+        return [f"{MANIFEST}: records no database fingerprint to compare"]
+    with open_database(duckdb_path) as con:
+        build, _ = latest_build(con)
+        current = Provenance(build, None, relation_checksums(con, relations))
+    if current.duckdb_version != recorded.get("duckdb_version"):
+        notes.append(f"the package was fingerprinted with DuckDB {recorded.get('duckdb_version')}"
+                     f", this is {current.duckdb_version}: row checksums may differ")
+    if current.fingerprint == recorded.get("fingerprint"):
+        notes.append(f"extracted from {duckdb_path} (fingerprint {current.fingerprint})")
+        return []
+    changed = [item.relation for item in current.relations
+               if item.as_dict() not in recorded.get("relations", [])]
+    return [f"{duckdb_path}: fingerprint {current.fingerprint} is not the manifest's "
+            f"{recorded.get('fingerprint')} (changed: {', '.join(changed) or 'the build'})"]

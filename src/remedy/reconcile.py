@@ -4,7 +4,13 @@
 control independently: its own queries on the published marts, the accepted and quarantined
 landing rows (not `rpt_source_row_counts`), and the P1-P3 penalty arithmetic written again in
 Python (not the `expected_penalties` macro). A run fails when any control fails on either side,
-or when the two implementations disagree on a figure or on the list of controls.
+or when the two implementations disagree on a figure, a severity or on the list of controls.
+
+Every control has a severity. An `integrity` control is an identity of the warehouse itself
+(every delivered row accounted for, populations partitioned, money conserved); when one fails,
+the warehouse is wrong and the run fails. A `finding` compares the warehouse with a source
+system (the billed penalty against the P1-P3 arithmetic); when one is outside its tolerance
+the run reports it with its counts and amounts, and fails only when strict.
 """
 
 from __future__ import annotations
@@ -27,17 +33,23 @@ PENALTY_TOLERANCE = 0.05
 WAVE_STATUSES = ("scheduled",)
 UNSCHEDULED_STATUSES = ("manual_review", "not_applied")
 WAIVER_STATUSES = ("eligible", "eligible_no_penalty", "excluded")
+INTEGRITY = "integrity"
+FINDING = "finding"
+SEVERITIES = (INTEGRITY, FINDING)
 
 
 @dataclass(frozen=True)
 class Control:
     check_name: str
-    expected: int
-    actual: int
+    expected: int | None
+    actual: int | None
     passed: bool
+    severity: str = INTEGRITY
 
     @property
-    def difference(self) -> int:
+    def difference(self) -> int | None:
+        if self.expected is None or self.actual is None:
+            return None
         return self.actual - self.expected
 
 
@@ -200,9 +212,10 @@ def penalty_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
         billed_total += billed
     return [
         Control("penalty_billing__lines_agreeing", len(rows), agreeing,
-                agreeing >= len(rows) * (1 - PENALTY_TOLERANCE)),
+                agreeing >= len(rows) * (1 - PENALTY_TOLERANCE), FINDING),
         Control("penalty_billing__waivable_krw", arithmetic_total, billed_total,
-                abs(billed_total - arithmetic_total) <= arithmetic_total * PENALTY_TOLERANCE),
+                abs(billed_total - arithmetic_total) <= arithmetic_total * PENALTY_TOLERANCE,
+                FINDING),
     ]
 
 
@@ -251,14 +264,25 @@ def python_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Co
     ]
 
 
+def _optional_int(value: object) -> int | None:
+    return None if value is None else int(value)
+
+
 def warehouse_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
     if not relation_exists(con, "main", "rpt_reconciliation"):
         raise LookupError("main.rpt_reconciliation does not exist: build it with `dbt build`")
+    columns = {row[0] for row in con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'main' and table_name = 'rpt_reconciliation'"
+    ).fetchall()}
+    if "severity" not in columns:
+        raise LookupError("main.rpt_reconciliation has no severity column: it was built by an "
+                          "older version, rebuild it with `remedy build`")
     return [
-        Control(name, int(expected), int(actual), bool(passed))
-        for name, expected, actual, passed in con.execute(
-            "select check_name, expected, actual, passed from main.rpt_reconciliation "
-            "order by check_name"
+        Control(name, _optional_int(expected), _optional_int(actual), bool(passed), severity)
+        for name, expected, actual, passed, severity in con.execute(
+            "select check_name, expected, actual, passed, severity "
+            "from main.rpt_reconciliation order by check_name"
         ).fetchall()
     ]
 
@@ -273,13 +297,23 @@ class Comparison:
     def agree(self) -> bool:
         return (
             self.python is not None and self.warehouse is not None
-            and (self.python.expected, self.python.actual)
-            == (self.warehouse.expected, self.warehouse.actual)
+            and (self.python.expected, self.python.actual, self.python.severity)
+            == (self.warehouse.expected, self.warehouse.actual, self.warehouse.severity)
         )
 
     @property
     def passed(self) -> bool:
         return self.agree and self.python.passed and self.warehouse.passed
+
+    @property
+    def severity(self) -> str:
+        """The Python side's severity (the independent one); a control only the warehouse
+        has, or whose severities differ, does not agree and so fails as integrity."""
+        return (self.python or self.warehouse).severity
+
+    @property
+    def is_finding(self) -> bool:
+        return self.agree and self.severity == FINDING
 
 
 @dataclass
@@ -288,8 +322,24 @@ class Reconciliation:
     comparisons: list[Comparison] = field(default_factory=list)
 
     @property
-    def success(self) -> bool:
-        return bool(self.comparisons) and all(item.passed for item in self.comparisons)
+    def integrity_failures(self) -> list[Comparison]:
+        """Failed integrity controls, and every control the two sides disagree on (an
+        implementation that disagrees with the other is a defect whatever the severity)."""
+        return [item for item in self.comparisons if not item.is_finding and not item.passed]
+
+    @property
+    def findings(self) -> list[Comparison]:
+        return [item for item in self.comparisons if item.is_finding]
+
+    @property
+    def failed_findings(self) -> list[Comparison]:
+        return [item for item in self.findings if not item.passed]
+
+    def success(self, strict: bool = False) -> bool:
+        """Every integrity control holds (and, when strict, every finding is within its
+        tolerance)."""
+        return (bool(self.comparisons) and not self.integrity_failures
+                and not (strict and self.failed_findings))
 
 
 def compare(python: Iterable[Control], warehouse: Iterable[Control]) -> list[Comparison]:
@@ -306,8 +356,27 @@ def reconcile(duckdb_path: Path | str, program_id: str) -> Reconciliation:
     return Reconciliation(program_id, comparisons)
 
 
-def format_reconciliation(result: Reconciliation) -> str:
-    header = ("check_name", "expected", "actual", "difference", "passed", "warehouse")
+def _figure(value: int | None, signed: bool = False) -> str:
+    if value is None:
+        return "NULL"
+    return f"{value:+,}" if signed else f"{value:,}"
+
+
+def describe_finding(control: Control) -> str:
+    """A finding in words, with its counts and amounts."""
+    expected, actual = control.expected or 0, control.actual or 0
+    if control.check_name == "penalty_billing__lines_agreeing":
+        return (f"{expected - actual:,} of {expected:,} non-excluded waiver lines are billed a "
+                f"waivable penalty other than the P1-P3 arithmetic gives")
+    if control.check_name == "penalty_billing__waivable_krw":
+        return (f"billed {actual:,} won against {expected:,} won by the P1-P3 arithmetic "
+                f"(difference {actual - expected:+,} won)")
+    return f"expected {expected:,}, actual {actual:,} (difference {actual - expected:+,})"
+
+
+def format_reconciliation(result: Reconciliation, strict: bool = False) -> str:
+    header = ("check_name", "severity", "expected", "actual", "difference", "passed",
+              "warehouse")
     rows = []
     for item in result.comparisons:
         shown = item.python or item.warehouse
@@ -318,20 +387,46 @@ def format_reconciliation(result: Reconciliation) -> str:
         elif item.python is None:
             warehouse = "not recomputed by Python"
         else:
-            warehouse = f"DISAGREES: {item.warehouse.expected:,} / {item.warehouse.actual:,}"
+            warehouse = (f"DISAGREES: {_figure(item.warehouse.expected)} / "
+                         f"{_figure(item.warehouse.actual)} ({item.warehouse.severity})")
+        if item.passed:
+            verdict = "yes"
+        elif item.is_finding:
+            verdict = "finding"
+        else:
+            verdict = "NO"
         rows.append((
-            item.check_name, f"{shown.expected:,}", f"{shown.actual:,}",
-            f"{shown.difference:+,}", "yes" if item.passed else "NO", warehouse,
+            item.check_name, item.severity, _figure(shown.expected), _figure(shown.actual),
+            _figure(shown.difference, signed=True), verdict, warehouse,
         ))
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     aligned = [
         "  ".join(
-            str(cell).rjust(widths[i]) if 0 < i < 4 else str(cell).ljust(widths[i])
+            str(cell).rjust(widths[i]) if 1 < i < 5 else str(cell).ljust(widths[i])
             for i, cell in enumerate(row)
         ).rstrip()
         for row in [header, *rows]
     ]
-    failed = [item.check_name for item in result.comparisons if not item.passed]
-    verdict = ("RECONCILIATION PASSED" if result.success
-               else f"RECONCILIATION FAILED: {', '.join(failed)}")
-    return "\n".join([f"remedy reconcile (program {result.program_id})", *aligned, verdict]) + "\n"
+    integrity = [item for item in result.comparisons if not item.is_finding]
+    failed = result.integrity_failures
+    lines = [f"remedy reconcile (program {result.program_id})", *aligned,
+             f"integrity: {len(integrity) - len(failed)} of {len(integrity)} controls hold"]
+    findings = result.findings
+    lines.append(f"findings: {len(result.failed_findings)} of {len(findings)} outside tolerance"
+                 + (" (--strict: they fail the run)" if strict else ""))
+    lines += [
+        f"  {item.check_name} ({'within' if item.passed else 'OUTSIDE'} tolerance): "
+        f"{describe_finding(item.python)}"
+        for item in findings
+    ]
+    failing = [item.check_name for item in failed]
+    if strict:
+        failing += [item.check_name for item in result.failed_findings]
+    if failing:
+        verdict = f"RECONCILIATION FAILED: {', '.join(failing)}"
+    elif result.failed_findings:
+        verdict = ("RECONCILIATION PASSED WITH FINDINGS: "
+                   + ", ".join(item.check_name for item in result.failed_findings))
+    else:
+        verdict = "RECONCILIATION PASSED"
+    return "\n".join([*lines, verdict]) + "\n"

@@ -54,8 +54,9 @@ PAGES = {
     "rewards": ("보상 혜택", "데이터 보너스",
                 "select sum(quantity) from main.fct_reward_entitlements "
                 "where benefit = 'data_bonus'", "GB"),
-    "reconciliation": ("대사 현황", "통과",
-                       "select count(*) from main.rpt_reconciliation where passed", "건"),
+    "reconciliation": ("대사 현황", "무결성 통과",
+                       "select count(*) from main.rpt_reconciliation "
+                       "where passed and severity = 'integrity'", "건"),
 }
 SCREENSHOT_NAMES = {"": "funnel"}
 

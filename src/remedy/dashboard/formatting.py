@@ -244,17 +244,45 @@ def rewards_table(rewards: pd.DataFrame, value: str) -> pd.DataFrame:
     return shown.reset_index()
 
 
-def reconciliation_table(controls: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame([
-        {
-            "상태": "통과" if item.passed else "실패",
+INTEGRITY_STATUS = {True: "통과", False: "실패"}
+FINDING_STATUS = {True: "허용 범위 내", False: "허용 범위 초과"}
+# What a finding's two figures are (expected, actual), so its row reads as counts and amounts.
+FINDING_FIGURES: dict[str, tuple[str, str]] = {
+    "penalty_billing__lines_agreeing": ("비교 회선", "산식과 일치"),
+    "penalty_billing__waivable_krw": ("산식 (P1-P3)", "청구"),
+}
+
+
+def _figure(check_name: str, value, what: str | None = None) -> str:
+    if _is_missing(value):
+        return MISSING
+    shown = won(value) if check_name.endswith("_krw") else count(value)
+    return f"{what} {shown}" if what else shown
+
+
+def _difference(check_name: str, value) -> str:
+    if _is_missing(value):
+        return MISSING
+    return f"{int(value):+,}" + ("원" if check_name.endswith("_krw") else "")
+
+
+def reconciliation_table(controls: pd.DataFrame, severity: str = "integrity") -> pd.DataFrame:
+    """One severity's controls: integrity controls pass or fail; findings are within or
+    outside their tolerance, and each figure says what it counts."""
+    rows = controls[controls["severity"] == severity]
+    status = FINDING_STATUS if severity == "finding" else INTEGRITY_STATUS
+    table = []
+    for item in rows.itertuples(index=False):
+        expected_what, actual_what = (FINDING_FIGURES.get(item.check_name, (None, None))
+                                      if severity == "finding" else (None, None))
+        table.append({
+            "상태": status[bool(item.passed)],
             "통제 항목": item.check_name,
-            "기대값": count(item.expected),
-            "실제값": count(item.actual),
-            "차이": f"{int(item.difference):+,}" if not _is_missing(item.difference) else MISSING,
-        }
-        for item in controls.itertuples(index=False)
-    ], columns=["상태", "통제 항목", "기대값", "실제값", "차이"])
+            "기대값": _figure(item.check_name, item.expected, expected_what),
+            "실제값": _figure(item.check_name, item.actual, actual_what),
+            "차이": _difference(item.check_name, item.difference),
+        })
+    return pd.DataFrame(table, columns=["상태", "통제 항목", "기대값", "실제값", "차이"])
 
 
 def build_label(mtime_ns: int) -> str:

@@ -262,11 +262,12 @@ def reward_entitlements(con: Connection) -> pd.DataFrame:
 
 
 def reconciliation(con: Connection) -> pd.DataFrame:
-    """Every control of rpt_reconciliation, failures first."""
+    """Every control of rpt_reconciliation, integrity controls before findings, failures
+    first within each."""
     return con.execute("""
-        select check_name, expected, actual, difference, passed
+        select check_name, severity, expected, actual, difference, passed
         from main.rpt_reconciliation
-        order by passed, check_name
+        order by severity = 'finding', passed, check_name
     """).df()
 
 

@@ -249,27 +249,47 @@ def render_rewards() -> None:
 
 def _status_colours(column: pd.Series) -> list[str]:
     return [
-        "background-color: #c8e6c9; color: #1b5e20" if value == "통과"
+        "background-color: #c8e6c9; color: #1b5e20"
+        if value in (fmt.INTEGRITY_STATUS[True], fmt.FINDING_STATUS[True])
+        else "background-color: #ffe0b2; color: #e65100"
+        if value == fmt.FINDING_STATUS[False]
         else "background-color: #ffcdd2; color: #b71c1c"
         for value in column
     ]
 
 
+def _styled(table: pd.DataFrame):
+    return table.style.apply(_status_colours, subset=["상태"]).hide(axis="index")
+
+
 def render_reconciliation() -> None:
     st.title("대사 현황 · Reconciliation")
-    st.caption("rpt_reconciliation의 통제 항목별 결과: 초록 통과, 빨강 실패")
+    st.caption("rpt_reconciliation: 무결성 통제는 웨어하우스 자체의 항등식(실패하면 결과를 "
+               "믿을 수 없음), 발견 사항은 원천 시스템과의 비교(청구 위약금 대 P1-P3 산식)")
     frames = page_frames("reconciliation")
     if frames is None:
         return
     controls = frames["reconciliation"]
-    passed = int(controls["passed"].sum())
+    integrity = controls[controls["severity"] == "integrity"]
+    findings = controls[controls["severity"] == "finding"]
+    passed = int(integrity["passed"].sum())
+    outside = int((~findings["passed"].astype(bool)).sum())
     _metrics([
-        ("통과", fmt.count(passed, "건")),
-        ("실패", fmt.count(len(controls) - passed, "건")),
+        ("무결성 통과", fmt.count(passed, "건")),
+        ("무결성 실패", fmt.count(len(integrity) - passed, "건")),
+        ("허용 범위 초과 발견 사항", fmt.count(outside, "건")),
     ])
-    if passed == len(controls):
-        st.success(f"모든 통제 항목 통과 ({passed}/{len(controls)})")
+    st.subheader("무결성 통제 · Integrity controls")
+    if passed == len(integrity):
+        st.success(f"모든 무결성 통제 통과 ({passed}/{len(integrity)})")
     else:
-        st.error(f"실패한 통제 항목 {len(controls) - passed}건")
-    table = fmt.reconciliation_table(controls)
-    st.table(table.style.apply(_status_colours, subset=["상태"]).hide(axis="index"))
+        st.error(f"실패한 무결성 통제 {len(integrity) - passed}건: 이 빌드의 수치를 "
+                 "신뢰할 수 없습니다")
+    st.table(_styled(fmt.reconciliation_table(controls, "integrity")))
+    st.subheader("발견 사항 · Findings (원천 시스템 비교)")
+    if outside:
+        st.warning(f"허용 범위를 넘는 발견 사항 {outside}건: 원천 시스템(청구)의 확인이 "
+                   "필요합니다. 환급액은 청구 기준(A7)이라 웨어하우스 오류가 아닙니다")
+    else:
+        st.info(f"모든 발견 사항이 허용 범위 내 ({len(findings)}건)")
+    st.table(_styled(fmt.reconciliation_table(controls, "finding")))
