@@ -269,7 +269,7 @@ traced as (
     select
         *,
         {{ rule_trace([
-            trace_step('W1', "'in_population'", [
+            trace_step('W1', "'in_waiver_population'", [
                 ('termination_type', 'termination_type'),
                 ('terminated_at_kst', 'terminated_at_kst'),
                 ('waiver_window', "concat(waiver_window_start_date, '..',"
