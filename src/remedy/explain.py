@@ -353,6 +353,8 @@ CODES: dict[str, dict[str, str]] = {
         "device_change_since_base_date": "기준일 이후 기기변경",
         "recontract_since_base_date": "기준일 이후 재약정", "rejoined": "KT 재가입",
         "termination": "해지", "port_out": "번호이동",
+        "phone": "휴대폰", "tablet": "태블릿", "wearable": "웨어러블", "iot": "IoT",
+        "special": "특수 회선", "postpaid": "후불", "kt": "KT",
         "scheduled": "환급 예정", "manual_review": "수동 검토", "not_applied": "미신청",
         "account_holder_mismatch": "예금주 불일치",
         "hardship_extension": "군복무·해외체류 연장", "late_application": "기한 후 신청",
