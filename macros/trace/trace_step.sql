@@ -7,12 +7,16 @@
     {
         'rule_id': '{{ rule_id }}',
         'outcome': cast({{ outcome }} as varchar),
-        'detail': concat_ws(
+        'detail': {% if facts -%}
+        concat_ws(
             '; '
             {%- for name, value in facts %},
             '{{ name }}=' || cast({{ value }} as varchar)
             {%- endfor %}
         )
+        {%- else -%}
+        ''
+        {%- endif %}
     }
     {%- endset -%}
     {%- if when is none -%}

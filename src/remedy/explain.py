@@ -268,7 +268,7 @@ TEXT: dict[str, dict[str, str]] = {
         "applications": "신청 내역:",
         "no_applications": "신청 없음",
         "application": "  {application_id} {channel} {at} KST · {timing} → {outcome} ({reason})",
-        "reminders": "미신청 안내 (N2): {count}회 {dates}",
+        "reminders": "미신청 안내 (N2): {count}회 ({dates})",
         "no_reminders": "미신청 안내 (N2): 없음",
         "unclaimed": "미청구 환급: {refund} (데이터 기준 {as_of} KST, 신청 기간 {closed})",
         "closed": "종료", "open": "진행 중",
