@@ -241,6 +241,58 @@ def test_a_page_shows_the_new_build_after_a_swap(sample, monkeypatch, tmp_path):
         database, "select count(*) from main.fct_waiver_eligibility"), "회선")
 
 
+LOOKUP_LINES = {
+    # line -> (waiver status, remediation state label, review reason label)
+    "L-EDGE-A4-MILITARY-D14-1": ("면제 대상", "수동 검토", "군복무·해외체류 연장"),
+    "L-EDGE-N2-NONE-1": ("면제 대상", "미청구", None),
+    "L-EDGE-W2-MVNO-ALL-1": ("제외", fmt.MISSING, None),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("line_id", sorted(LOOKUP_LINES))
+def test_line_lookup_shows_the_explanation_of_the_marts(sample, monkeypatch, line_id):
+    status, state, reason = LOOKUP_LINES[line_id]
+    at = _app(sample.database, monkeypatch).run()
+    at.switch_page("page_scripts/lookup.py").run()
+    assert not at.exception
+    assert at.info and not at.metric  # nothing to show before an id is entered
+    at.text_input(key="lookup_line_id").set_value(line_id).run()
+    assert not at.exception
+    metrics = _metrics(at)
+    assert metrics["면제 판정"] == status
+    assert metrics["환급 상태"] == state
+    with open_published(sample.database) as con:
+        row = con.execute("select refund_krw, rule_trace, exclusion_reasons "
+                          "from main.fct_waiver_determinations where line_id = ?",
+                          [line_id]).fetchone()
+    assert metrics["환급액"] == fmt.won(row[0])
+    tables = [table.value for table in at.table]
+    tests = tables[0]
+    assert list(tests["결과"] == "해당") == [
+        rule in {fmt.code(reason, "ko") for reason in row[2]} for rule in tests["제외 사유"]]
+    trace = tables[-1]
+    assert list(trace["규칙"]) == [step["rule_id"] for step in row[1]]
+    if reason:
+        assert any(reason in text.value for text in at.markdown)
+
+
+@pytest.mark.slow
+def test_line_lookup_explains_rewards_and_unknown_lines(sample, monkeypatch):
+    at = _app(sample.database, monkeypatch).run()
+    at.switch_page("page_scripts/lookup.py").run()
+    at.text_input(key="lookup_line_id").set_value("L-EDGE-R2-SUSPENDED-1").run()
+    assert not at.exception
+    assert _metrics(at)["면제 판정"] == "모집단 아님"
+    rewards = at.table[-1].value
+    missed = rewards[rewards["결과"] == "미지급"]
+    assert set(missed["혜택"]) >= {"데이터 보너스 2026-03-01", "데이터 보너스 2026-04-01"}
+    assert "일시정지" in missed.set_index("혜택").loc["데이터 보너스 2026-03-01", "사유"]
+    at.text_input(key="lookup_line_id").set_value("NO-SUCH-LINE").run()
+    assert not at.exception
+    assert "unknown line" in at.warning[0].value
+
+
 def test_a_missing_database_is_explained(tmp_path, monkeypatch):
     at = _app(tmp_path / "nowhere.duckdb", monkeypatch).run()
     assert not at.exception

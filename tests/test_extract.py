@@ -690,3 +690,60 @@ def test_a_malformed_manifest_is_a_problem_not_a_crash(
     problems = verify_package(package).problems
     assert any("not a valid signature" in p for p in problems)
     assert any("malformed table entry" in p for p in problems)
+
+
+def test_audit_sample_is_recomputable_from_the_package(warehouse: Path, tmp_path: Path) -> None:
+    """Issue 11: the regulator redraws the audit sample from the register alone, following
+    the recipe in the manifest (written out here with hashlib/hmac, not remedy's code)."""
+    import hashlib
+    import hmac
+
+    result = write_extract(warehouse, tmp_path, "kt_2025_12",
+                           Pseudonymiser(SECRET.encode(), False))
+    package = result.package
+    description = next(table["description"] for table in result.manifest["tables"]
+                       if table["name"] == "determination_audit_sample")
+    assert "HMAC-SHA256" in description and "sorted ascending" in description
+    header, register = read_rows(package / "waiver_population_register.parquet")
+    assert header == ["line_pseudonym", "waiver_status", "assignment_status"]
+    assert len(register) == 10
+    seed = hashlib.sha256("\n".join(sorted(row[0] for row in register)).encode()).hexdigest()
+    strata: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for pseudonym, waiver_status, assignment_status in register:
+        key = hmac.new(seed.encode(), pseudonym.encode(), hashlib.sha256).hexdigest()
+        strata.setdefault((waiver_status, assignment_status), []).append((key, pseudonym))
+    expected = sorted(
+        (waiver_status, assignment_status, rank, key, pseudonym)
+        for (waiver_status, assignment_status), members in strata.items()
+        for rank, (key, pseudonym) in enumerate(sorted(members)[:10], start=1))
+    header, sample = read_rows(package / "determination_audit_sample.csv")
+    column = {name: index for index, name in enumerate(header)}
+    drawn = sorted((row[column["waiver_status"]], row[column["assignment_status"]],
+                    int(row[column["sample_rank"]]), row[column["sample_key"]],
+                    row[column["line_pseudonym"]]) for row in sample)
+    assert drawn == expected
+    assert {row[column["sample_seed"]] for row in sample} == {seed}
+    assert {(row[0], row[1]) for row in drawn} == {
+        ("eligible", "scheduled"), ("eligible", "not_applied"), ("eligible", "manual_review"),
+        ("excluded", "none"), ("eligible_no_penalty", "none")}
+    for row in sample:
+        trace = json.loads(row[column["rule_trace"]])
+        assert trace[0]["rule_id"] == "W1"
+        assert row[column["waiver_decided_by"]] in {step["rule_id"] for step in trace}
+    assert verify_package(package) == []
+
+
+def test_remediation_status_accounts_for_every_paid_won(warehouse: Path, tmp_path: Path) -> None:
+    result = write_extract(warehouse, tmp_path, "kt_2025_12",
+                           Pseudonymiser(SECRET.encode(), False))
+    header, rows = read_rows(result.package / "remediation_status_by_state.parquet")
+    by_state: dict[str, int] = {}
+    for row in rows:
+        record = dict(zip(header, row, strict=True))
+        if record["waiver_status"] == "eligible":
+            by_state[record["remediation_state"]] = by_state.get(
+                record["remediation_state"], 0) + record["refund_krw"]
+    assert by_state == {"refund_scheduled": 450_000, "manual_review": 80_000,
+                        "unclaimed": 50_000}
+    header, rows = read_rows(result.package / "unclaimed_refunds_totals.csv")
+    assert [dict(zip(header, row, strict=True))["refund_krw"] for row in rows] == ["50000"]

@@ -146,3 +146,73 @@ def test_edge_case_holds_in_the_marts(case_id, expectation, warehouse, sql):
     expected = [dict(row) for row in expectation.rows]
     key = repr
     assert sorted(actual, key=key) == sorted(expected, key=key), case_id
+
+
+def test_every_owed_won_ends_in_one_state(warehouse, sql):
+    """Issue 11 on generated data: waivable paid of eligible lines = refunds scheduled + held
+    in manual review + unclaimed, the unclaimed register is exactly the owed lines without
+    a payable application, and rpt_reconciliation carries the identity as a control."""
+    [(paid, scheduled, review, unclaimed, owed_lines, register_lines)] = sql(warehouse, """
+        select
+            (select sum(waivable_paid_krw) from main.fct_waiver_eligibility
+             where waiver_status = 'eligible'),
+            (select sum(refund_krw) from main.fct_refund_assignments
+             where assignment_status = 'scheduled'),
+            (select sum(refund_krw) from main.fct_refund_assignments
+             where assignment_status = 'manual_review'),
+            (select sum(refund_krw) from main.fct_unclaimed_refunds),
+            (select count(*) from main.fct_refund_assignments
+             where assignment_status = 'not_applied' and refund_krw > 0),
+            (select count(*) from main.fct_unclaimed_refunds)
+    """)
+    assert paid == scheduled + review + unclaimed and unclaimed > 0
+    assert owed_lines == register_lines > 0
+    states = dict(sql(warehouse, """
+        select remediation_state, count(*) from main.fct_waiver_determinations
+        where waiver_status = 'eligible' group by 1
+    """))
+    assert set(states) <= {"refund_scheduled", "manual_review", "unclaimed",
+                           "nothing_to_refund"}
+    assert states["unclaimed"] == register_lines
+    assert sql(warehouse, "select distinct is_window_closed from main.fct_unclaimed_refunds"
+               ) == [(True,)]  # generated activity runs to 2026-09-30
+    controls = dict(sql(warehouse, """
+        select check_name, passed from main.rpt_reconciliation
+        where check_name in ('refunds__paid_equal_scheduled_review_unclaimed',
+            'unclaimed__lines_equal_owed_not_applied')
+            or check_name like 'reward_determinations__%'
+    """))
+    assert len(controls) == 7 and all(controls.values()), controls
+
+
+def test_every_generated_trace_names_the_deciding_rules(warehouse, sql):
+    """The rule that decided each line's waiver and assignment status is a step of its rule
+    trace, with the status (or review reason) as outcome."""
+    [(lines, undecided)] = sql(warehouse, """
+        with steps as (
+            select line_id, waiver_status, waiver_decided_by, assignment_status,
+                review_reason, assignment_decided_by, unnest(rule_trace) as step
+            from main.fct_waiver_determinations
+        ),
+        decided as (
+            select line_id,
+                bool_or(step.rule_id = waiver_decided_by and step.outcome in (
+                    'applies', waiver_status)) as waiver_named,
+                bool_or(assignment_decided_by is null or (
+                    step.rule_id = assignment_decided_by and step.outcome in (
+                        'scheduled', 'not_applied', review_reason))) as assignment_named
+            from steps
+            group by 1
+        )
+        select count(*), count(*) filter (where not (waiver_named and assignment_named))
+        from decided
+    """)
+    assert lines > 100 and undecided == 0
+    [(mismatches, shown)] = sql(warehouse, """
+        select count(*), coalesce(count_if(list_contains(
+            list_transform(rule_trace, lambda step: step.detail like
+                '%activation_source=activation_event_overrides_lines%'), true)), 0)
+        from main.fct_waiver_determinations
+        where has_activation_mismatch
+    """)
+    assert mismatches == shown

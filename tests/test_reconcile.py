@@ -105,6 +105,8 @@ def test_sample_reconciles_and_both_implementations_agree(reconciled_warehouse: 
     assert by_name["waiver_population__by_status"].expected == 10
     assert by_name["refunds__waves_plus_unscheduled_equal_paid"].expected == 580_000
     assert by_name["data_grants__total_quantity_equals_seed_times_grants"].actual == 1_200
+    assert by_name["refunds__paid_equal_scheduled_review_unclaimed"].actual == 580_000
+    assert by_name["unclaimed__lines_equal_owed_not_applied"].actual == 1
 
 
 @pytest.mark.parametrize(("statement", "check"), [
@@ -122,6 +124,15 @@ def test_sample_reconciles_and_both_implementations_agree(reconciled_warehouse: 
     ("insert into main.fct_reward_entitlements values ('E-x', 'data_bonus', 'L12', 'C4', "
      "date '2026-02-01', date '2026-02-28', 99, 'GB', null)",
      "data_grants__total_quantity_equals_seed_times_grants"),
+    # issue 11: an owed line missing from the unclaimed register, a granted determination
+    # that is no entitlement
+    ("delete from main.fct_unclaimed_refunds where line_id = 'L04'",
+     "refunds__paid_equal_scheduled_review_unclaimed"),
+    ("delete from main.fct_unclaimed_refunds where line_id = 'L04'",
+     "unclaimed__lines_equal_owed_not_applied"),
+    ("update main.fct_reward_determinations set is_granted = true "
+     "where benefit = 'membership_discount' and line_id = 'L13'",
+     "reward_determinations__membership_discount__granted_equal_entitlements"),
 ])
 def test_a_broken_identity_fails_on_both_sides(
     reconciled_warehouse: Path, tmp_path: Path, statement: str, check: str

@@ -162,6 +162,80 @@ def _entitlements() -> list[tuple]:
     return rows
 
 
+W2_RULES = {"mvno": "W2.1", "iot_or_special": "W2.2", "prepaid": "W2.3",
+            "forced_termination": "W2.4"}
+
+
+def _determinations() -> list[tuple]:
+    """fct_waiver_determinations (the columns the checks read): one row per waiver line."""
+    lines = {row[0]: row for row in LINES}
+    assignments = {row[0]: row for row in ASSIGNMENTS}
+    reminders: dict[str, list[dt.date]] = {}
+    for line_id, _, notice_date in NOTICES:
+        reminders.setdefault(line_id, []).append(notice_date)
+    rows = []
+    for line_id, status, reasons, billed, paid in ELIGIBILITY:
+        line = lines[line_id]
+        assignment = assignments.get(line_id)
+        decided = W2_RULES[reasons[0]] if reasons else "W4"
+        trace = [{"rule_id": "W1", "outcome": "in_waiver_population",
+                  "detail": f"termination_type={line[6]}; terminated_at_kst={line[7]}"}]
+        trace += [{"rule_id": rule, "outcome": "applies" if reason in reasons
+                   else "does_not_apply", "detail": ""} for reason, rule in W2_RULES.items()]
+        trace.append({"rule_id": "W4", "outcome": "not_applicable" if reasons else status,
+                      "detail": f"waivable_billed_krw={billed}; waivable_paid_krw={paid}"})
+        if assignment is None:
+            rows.append((line_id, line[1], line[6], line[7].date(), status,
+                         reasons[0] if reasons else None, reasons, decided, None, None, None,
+                         None, None, None, billed, paid, None, None, None, None, trace))
+            continue
+        _, application_id, _, _, assignment_status, review, wave, payout, refund, cancel = \
+            assignment
+        by = {"scheduled": "A5", "not_applied": "A6"}.get(
+            assignment_status, "A3" if review == "account_holder_mismatch" else "A4")
+        state = {"scheduled": "refund_scheduled", "manual_review": "manual_review"}.get(
+            assignment_status, "unclaimed" if refund > 0 else "nothing_to_refund")
+        trace.append({"rule_id": by, "outcome": review or assignment_status, "detail": ""})
+        trace.append({"rule_id": "A7", "outcome": state,
+                      "detail": f"refund_krw={refund}; cancel_krw={cancel}"})
+        rows.append((line_id, line[1], line[6], line[7].date(), status, None, reasons, decided,
+                     assignment_status, review, by, state, wave, payout, billed, paid, refund,
+                     cancel, len(reminders.get(line_id, [])), None, trace))
+    return rows
+
+
+def _reward_determinations() -> list[tuple]:
+    """fct_reward_determinations: granted rows = the entitlements, an R1 row per line and a
+    few benefits not granted."""
+    rule = {"data_bonus": "R2", "roaming_bonus": "R3", "ott_voucher": "R4",
+            "membership_discount": "R5", "safety_insurance": "R6"}
+    reason = {"data_bonus": "in_service_at_grant", "roaming_bonus": "in_service_in_window",
+              "ott_voucher": "first_valid_choice", "membership_discount": "population_line"}
+    population = {"L11", "L12", "L13", "L15"}
+    as_of = T(2026, 1, 14)
+    rows = []
+    for line_id, customer_id, network, *_ in LINES:
+        why = ("in_population" if line_id in population else "mvno" if network == "mvno"
+               else "terminated_before_population_instant")
+        rows.append(("R1", "reward_population", line_id, customer_id, None, None,
+                     line_id in population, why, None, None, None, None, None, as_of))
+    for (_, benefit, line_id, customer_id, start, end, quantity, unit,
+         detail) in _entitlements():
+        grant = start.month - 1 if benefit == "data_bonus" else None
+        purchase = detail if benefit == "roaming_bonus" else None
+        why = reason.get(benefit) or ("auto_enrolled_by_age" if detail == "auto" else "applied")
+        rows.append((rule[benefit], benefit, line_id, customer_id, grant, purchase, True, why,
+                     start, end, quantity, unit, detail, as_of))
+    for month in range(2, 8):
+        rows.append(("R2", "data_bonus", "L15", "C2", month - 1, None, False, "prepaid",
+                     D(2026, month, 1), None, None, "GB", None, T(2026, month, 1)))
+    rows.append(("R5", "membership_discount", "L13", "C3", None, None, False, "iot_or_special",
+                 D(2026, 2, 1), D(2026, 7, 31), None, "membership", None, as_of))
+    rows.append(("R6", "safety_insurance", None, "C3", None, None, False, "business_customer",
+                 None, None, None, "policy", None, T(2026, 1, 13)))
+    return rows
+
+
 def _contract_events() -> list[tuple]:
     rows = []
     for line_id, customer_id, *_, activated, termination_type, terminated in LINES:
@@ -357,6 +431,37 @@ def _build_marts(con: duckdb.DuckDBPyConnection) -> None:
             quantity bigint, unit varchar, detail varchar)
     """)
     _insert(con, "main.fct_reward_entitlements", _entitlements())
+    con.execute("""
+        create table main.fct_waiver_determinations (line_id varchar, customer_id varchar,
+            termination_type varchar, terminated_date date, waiver_status varchar,
+            exclusion_reason varchar, exclusion_reasons varchar[], waiver_decided_by varchar,
+            assignment_status varchar, review_reason varchar, assignment_decided_by varchar,
+            remediation_state varchar, refund_wave integer, payout_date date,
+            waivable_billed_krw bigint, waivable_paid_krw bigint, refund_krw bigint,
+            cancel_krw bigint, reminders_sent bigint, rejoined_line_id varchar,
+            rule_trace struct(rule_id varchar, outcome varchar, detail varchar)[])
+    """)
+    _insert(con, "main.fct_waiver_determinations", _determinations())
+    con.execute("""
+        create table main.fct_unclaimed_refunds (line_id varchar, customer_id varchar,
+            termination_type varchar, refund_krw bigint, cancel_krw bigint,
+            reminders_sent bigint, before_window_applications bigint,
+            is_window_closed boolean, reminder_dates date[], last_reminder_date date,
+            terminated_date date, application_window_end_kst timestamp,
+            data_as_of_kst timestamp)
+    """)
+    _insert(con, "main.fct_unclaimed_refunds", [
+        ("L04", "C1", "termination", 50_000, 0, 3, 1, True,
+         [row[2] for row in NOTICES if row[0] == "L04"], D(2026, 3, 9), D(2025, 11, 1),
+         T(2026, 1, 31, 22), T(2026, 2, 5, 9)),
+    ])
+    con.execute("""
+        create table main.fct_reward_determinations (rule_id varchar, benefit varchar,
+            line_id varchar, customer_id varchar, grant_number integer, purchase_id varchar,
+            is_granted boolean, reason varchar, period_start date, period_end date,
+            quantity bigint, unit varchar, detail varchar, checked_at_kst timestamp)
+    """)
+    _insert(con, "main.fct_reward_determinations", _reward_determinations())
 
 
 def copy_warehouse(source: Path, target: Path) -> Path:

@@ -48,6 +48,14 @@ penalties_compared as (
     select * from {{ ref('int_termination_penalties_compared') }}
 ),
 
+unclaimed_refunds as (
+    select * from {{ ref('fct_unclaimed_refunds') }}
+),
+
+reward_determinations as (
+    select * from {{ ref('fct_reward_determinations') }}
+),
+
 event_types as (
     select * from {{ ref('ref_event_types') }}
 ),
@@ -319,6 +327,77 @@ reward_controls as (
     from insurance_figures
 ),
 
+remediation_figures as (
+    -- issue 11: every owed won of an eligible line ends in one state
+    select
+        coalesce(
+            sum(refund_krw) filter (where assignment_status = 'scheduled'), 0
+        ) as scheduled_refund_krw,
+        coalesce(
+            sum(refund_krw) filter (where assignment_status = 'manual_review'), 0
+        ) as review_refund_krw,
+        count_if(assignment_status = 'not_applied' and refund_krw > 0)
+            as owed_not_applied
+    from refund_assignments
+),
+
+unclaimed_figures as (
+    select
+        count(*) as unclaimed_lines,
+        coalesce(sum(refund_krw), 0) as unclaimed_refund_krw
+    from unclaimed_refunds
+),
+
+granted_by_benefit as (
+    select
+        benefit,
+        count(*) as granted_count
+    from reward_determinations
+    where is_granted and benefit <> 'reward_population'
+    group by 1
+),
+
+entitlements_by_benefit as (
+    select
+        benefit,
+        count(*) as entitlements
+    from reward_entitlements
+    group by 1
+),
+
+determination_controls as (
+    select
+        'refunds__paid_equal_scheduled_review_unclaimed' as check_name,
+        waiver_figures.eligible_paid_krw as expected,
+        remediation_figures.scheduled_refund_krw
+        + remediation_figures.review_refund_krw
+        + unclaimed_figures.unclaimed_refund_krw as actual
+    from waiver_figures
+    cross join remediation_figures
+    cross join unclaimed_figures
+
+    union all
+
+    select
+        'unclaimed__lines_equal_owed_not_applied' as check_name,
+        remediation_figures.owed_not_applied as expected,
+        unclaimed_figures.unclaimed_lines as actual
+    from remediation_figures
+    cross join unclaimed_figures
+
+    union all
+
+    select
+        'reward_determinations__' || coalesce(
+            entitlements_by_benefit.benefit, granted_by_benefit.benefit
+        ) || '__granted_equal_entitlements' as check_name,
+        coalesce(entitlements_by_benefit.entitlements, 0) as expected,
+        coalesce(granted_by_benefit.granted_count, 0) as actual
+    from entitlements_by_benefit
+    full outer join granted_by_benefit
+        on entitlements_by_benefit.benefit = granted_by_benefit.benefit
+),
+
 unioned as (
     select
         check_name,
@@ -345,6 +424,15 @@ unioned as (
     union all
 
     select * from reward_controls
+
+    union all
+
+    select
+        check_name,
+        expected,
+        actual,
+        cast(null as boolean) as passed
+    from determination_controls
 ),
 
 final as (

@@ -208,6 +208,36 @@ def extract(duckdb_path: Path | None, program_id: str | None, out_dir: Path,
         click.echo(f"  {table['name']}: {table['rows']:,} rows")
 
 
+@main.command()
+@click.argument("line_id")
+@_duckdb_option
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True,
+              help="Language of the text (the JSON is language-neutral).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for tools instead of text.")
+def explain(line_id: str, duckdb_path: Path | None, lang: str, as_json: bool) -> None:
+    """Why LINE_ID got what it got: waiver, refund, lookup, rewards (published marts only)."""
+    import json
+
+    import duckdb
+
+    from remedy.explain import UnknownLine, explain_line, format_text
+    from remedy.publish import open_published
+
+    path = duckdb_path or _env_path("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)
+    try:
+        with open_published(path) as con:
+            explanation = explain_line(con, line_id)
+    except UnknownLine as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    except (FileNotFoundError, duckdb.Error) as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(explanation, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_text(explanation, lang), nl=False)
+
+
 @main.command("verify-extract")
 @click.argument("package", type=click.Path(path_type=Path, exists=True, file_okay=False))
 def verify_extract(package: Path) -> None:

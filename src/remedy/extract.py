@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -91,6 +92,109 @@ class TableSpec:
     totals: tuple[str, ...]
     pseudonymise: tuple[tuple[str, str], ...] = ()
     sort_by: tuple[str, ...] = ()
+    # A table that cannot be one query (the audit sample ranks pseudonyms): builds the rows.
+    fetch: Callable[[Any, TableSpec, Pseudonymiser], pa.Table] | None = None
+
+
+# --- issue 11: remediation status, unclaimed register, audit sample of determinations ---
+
+AUDIT_SAMPLE_PER_STRATUM = 10
+AUDIT_SAMPLE_RECIPE = (
+    "Recompute from waiver_population_register: seed = SHA-256 hex of the register's "
+    "line_pseudonym values sorted ascending and joined by LF (UTF-8); per stratum "
+    "(waiver_status, assignment_status) rank every line by sample_key = HMAC-SHA256(key = "
+    "the seed's hex text, message = line_pseudonym) hex, ascending, and keep the first "
+    f"{AUDIT_SAMPLE_PER_STRATUM}."
+)
+REGISTER_SQL = """
+    select line_id, waiver_status, coalesce(assignment_status, 'none') as assignment_status
+    from main.fct_waiver_determinations
+"""
+AUDIT_COLUMNS = (
+    ("waiver_status", "string"), ("assignment_status", "string"), ("sample_rank", "int64"),
+    ("sample_key", "string"), ("sample_seed", "string"), ("line_pseudonym", "string"),
+    ("customer_pseudonym", "string"), ("termination_type", "string"),
+    ("terminated_date", "date"), ("exclusion_reasons", "string"),
+    ("waiver_decided_by", "string"), ("review_reason", "string"),
+    ("assignment_decided_by", "string"), ("remediation_state", "string"),
+    ("refund_wave", "int64"), ("payout_date", "date"), ("waivable_billed_krw", "int64"),
+    ("waivable_paid_krw", "int64"), ("refund_krw", "int64"), ("cancel_krw", "int64"),
+    ("reminders_sent", "int64"), ("rejoined_line_pseudonym", "string"),
+    ("rule_trace", "string"),
+)
+
+
+def audit_sample_seed(pseudonyms: Iterable[str]) -> str:
+    """The sampling seed: SHA-256 over the sorted pseudonyms of the population, so it is
+    fixed by the data (nobody picks it) and anyone holding the register recomputes it."""
+    return hashlib.sha256("\n".join(sorted(pseudonyms)).encode()).hexdigest()
+
+
+def audit_sample_key(seed: str, pseudonym: str) -> str:
+    """The rank of a line inside its stratum: HMAC-SHA256 keyed by the seed."""
+    return hmac.new(seed.encode(), pseudonym.encode(), hashlib.sha256).hexdigest()
+
+
+def choose_audit_sample(
+    register: Iterable[tuple[str, str, str]], per_stratum: int = AUDIT_SAMPLE_PER_STRATUM,
+) -> tuple[str, list[tuple[str, str, int, str, str]]]:
+    """The seed and the chosen (waiver_status, assignment_status, rank, sample_key,
+    line_pseudonym) from (line_pseudonym, waiver_status, assignment_status) rows."""
+    register = list(register)
+    seed = audit_sample_seed(pseudonym for pseudonym, _, _ in register)
+    strata: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for pseudonym, waiver_status, assignment_status in register:
+        strata.setdefault((waiver_status, assignment_status), []).append(
+            (audit_sample_key(seed, pseudonym), pseudonym))
+    chosen = []
+    for (waiver_status, assignment_status), members in sorted(strata.items()):
+        for rank, (key, pseudonym) in enumerate(sorted(members)[:per_stratum], start=1):
+            chosen.append((waiver_status, assignment_status, rank, key, pseudonym))
+    return seed, chosen
+
+
+def fetch_audit_sample(con: Any, spec: TableSpec, pseudonymiser: Pseudonymiser) -> pa.Table:
+    """The audit sample: every determination column a regulator needs to re-check a line,
+    with its full rule trace (JSON; trace details carry no identifiers)."""
+    by_pseudonym = {}
+    register = []
+    for line_id, waiver_status, assignment_status in con.execute(REGISTER_SQL).fetchall():
+        pseudonym = pseudonymiser.pseudonym("line", line_id)
+        by_pseudonym[pseudonym] = line_id
+        register.append((pseudonym, waiver_status, assignment_status))
+    seed, chosen = choose_audit_sample(register)
+    line_ids = [by_pseudonym[pseudonym] for *_, pseudonym in chosen]
+    cursor = con.execute("""
+        select line_id, customer_id, termination_type, terminated_date, exclusion_reasons,
+            waiver_decided_by, review_reason, assignment_decided_by, remediation_state,
+            refund_wave, payout_date, waivable_billed_krw, waivable_paid_krw, refund_krw,
+            cancel_krw, reminders_sent, rejoined_line_id, rule_trace
+        from main.fct_waiver_determinations
+        where list_contains(?, line_id)
+    """, [line_ids])
+    names = [column[0] for column in cursor.description]
+    details = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+    rows = []
+    for waiver_status, assignment_status, rank, key, pseudonym in chosen:
+        line = details[by_pseudonym[pseudonym]]
+        rows.append({
+            "waiver_status": waiver_status, "assignment_status": assignment_status,
+            "sample_rank": rank, "sample_key": key, "sample_seed": seed,
+            "line_pseudonym": pseudonym,
+            "customer_pseudonym": pseudonymiser.pseudonym("customer", line["customer_id"]),
+            "exclusion_reasons": json.dumps(list(line["exclusion_reasons"] or [])),
+            "rejoined_line_pseudonym": pseudonymiser.pseudonym(
+                "line", line["rejoined_line_id"]),
+            "rule_trace": json.dumps(
+                [dict(step) for step in line["rule_trace"] or []], ensure_ascii=False),
+            **{name: line[name] for name in (
+                "termination_type", "terminated_date", "waiver_decided_by", "review_reason",
+                "assignment_decided_by", "remediation_state", "refund_wave", "payout_date",
+                "waivable_billed_krw", "waivable_paid_krw", "refund_krw", "cancel_krw",
+                "reminders_sent")},
+        })
+    return pa.table({name: pa.array([row[name] for row in rows], ARROW_TYPES[kind])
+                     for name, kind in spec.columns})
 
 
 TABLES: tuple[TableSpec, ...] = (
@@ -181,6 +285,90 @@ TABLES: tuple[TableSpec, ...] = (
                       ("application_pseudonym", "application")),
         sort_by=("line_pseudonym",),
     ),
+    TableSpec(
+        name="remediation_status_by_state",
+        description=(
+            "Issue 11 (A5-A7, N2): where every waiver-population line ends up - eligible "
+            "lines refunded in a wave (refund_scheduled), held in manual review (with the "
+            "reason), unclaimed (owed, no payable application) or nothing_to_refund; "
+            "eligible_no_penalty and excluded lines under remediation_state 'none'. "
+            "Waivable paid of eligible lines = refund_krw of refund_scheduled + "
+            "manual_review + unclaimed."
+        ),
+        sql="""
+            select waiver_status, coalesce(remediation_state, 'none') as remediation_state,
+                review_reason, count(*) as lines,
+                coalesce(sum(waivable_billed_krw), 0) as waivable_billed_krw,
+                coalesce(sum(waivable_paid_krw), 0) as waivable_paid_krw,
+                coalesce(sum(refund_krw), 0) as refund_krw,
+                coalesce(sum(cancel_krw), 0) as cancel_krw
+            from main.fct_waiver_determinations
+            group by 1, 2, 3
+            order by 1 nulls first, 2 nulls first, 3 nulls first
+        """,
+        columns=(("waiver_status", "string"), ("remediation_state", "string"),
+                 ("review_reason", "string"), ("lines", "int64"),
+                 ("waivable_billed_krw", "int64"), ("waivable_paid_krw", "int64"),
+                 ("refund_krw", "int64"), ("cancel_krw", "int64")),
+        totals=("lines", "waivable_billed_krw", "waivable_paid_krw", "refund_krw",
+                "cancel_krw"),
+    ),
+    TableSpec(
+        name="unclaimed_refunds_totals",
+        description=(
+            "Issue 11 (A6, A7, N2): the unclaimed-refund register (eligible lines owed money "
+            "with no payable application) by whether the application window had closed by "
+            "the latest instant in the data (data_as_of_kst) and by reminders sent."
+        ),
+        sql="""
+            select case when is_window_closed then 'closed' else 'open' end
+                    as application_window,
+                reminders_sent, count(*) as lines,
+                coalesce(sum(refund_krw), 0) as refund_krw,
+                coalesce(sum(cancel_krw), 0) as cancel_krw,
+                max(data_as_of_kst) as data_as_of_kst
+            from main.fct_unclaimed_refunds
+            group by 1, 2
+            order by 1, 2
+        """,
+        columns=(("application_window", "string"), ("reminders_sent", "int64"),
+                 ("lines", "int64"), ("refund_krw", "int64"), ("cancel_krw", "int64"),
+                 ("data_as_of_kst", "timestamp")),
+        totals=("lines", "refund_krw", "cancel_krw"),
+    ),
+    TableSpec(
+        name="waiver_population_register",
+        description=(
+            "Issue 11: one row per waiver-population line (pseudonymised) with its waiver "
+            "and assignment status ('none' when not eligible): the frame the audit sample "
+            "is drawn from, so the sample can be recomputed from the package."
+        ),
+        sql="""
+            select line_id as line_pseudonym, waiver_status,
+                coalesce(assignment_status, 'none') as assignment_status
+            from main.fct_waiver_determinations
+        """,
+        columns=(("line_pseudonym", "string"), ("waiver_status", "string"),
+                 ("assignment_status", "string")),
+        totals=(),
+        pseudonymise=(("line_pseudonym", "line"),),
+        sort_by=("line_pseudonym",),
+    ),
+    TableSpec(
+        name="determination_audit_sample",
+        description=(
+            "Issue 11: a reproducible audit sample of fct_waiver_determinations, up to "
+            f"{AUDIT_SAMPLE_PER_STRATUM} lines per (waiver_status, assignment_status), "
+            "with pseudonymised ids and the full rule trace (JSON list of {rule_id, "
+            "outcome, detail}). " + AUDIT_SAMPLE_RECIPE
+        ),
+        sql="",
+        columns=AUDIT_COLUMNS,
+        totals=("waivable_billed_krw", "waivable_paid_krw", "refund_krw", "cancel_krw"),
+        pseudonymise=(("line_pseudonym", "line"), ("customer_pseudonym", "customer"),
+                      ("rejoined_line_pseudonym", "line")),
+        fetch=fetch_audit_sample,
+    ),
 )
 
 
@@ -205,6 +393,8 @@ def _schema(spec: TableSpec) -> pa.Schema:
 
 def fetch_table(con: Any, spec: TableSpec, pseudonymiser: Pseudonymiser) -> pa.Table:
     """The spec's rows with identifiers replaced by pseudonyms, in a deterministic order."""
+    if spec.fetch is not None:
+        return spec.fetch(con, spec, pseudonymiser).cast(_schema(spec))
     cursor = con.execute(spec.sql)
     names = [column[0] for column in cursor.description]
     if names != [name for name, _ in spec.columns]:

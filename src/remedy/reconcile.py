@@ -255,12 +255,48 @@ def reward_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Co
     return controls
 
 
+def determination_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
+    """Issue 11: every owed won of an eligible line is scheduled, held in manual review or
+    in the unclaimed register; granted reward determinations are the entitlements."""
+    paid = _scalar(con, "select coalesce(sum(waivable_paid_krw), 0) "
+                        "from main.fct_waiver_eligibility where waiver_status = 'eligible'")
+    by_status = {
+        status: (int(owed_lines), int(refund))
+        for status, owed_lines, refund in con.execute(
+            "select assignment_status, count_if(refund_krw > 0), "
+            "coalesce(sum(refund_krw), 0) from main.fct_refund_assignments group by 1"
+        ).fetchall()
+    }
+    unclaimed_lines, unclaimed_krw = con.execute(
+        "select count(*), coalesce(sum(refund_krw), 0) from main.fct_unclaimed_refunds"
+    ).fetchone()
+    held = sum(by_status.get(status, (0, 0))[1] for status in ("scheduled", "manual_review"))
+    controls = [
+        _equal("refunds__paid_equal_scheduled_review_unclaimed", paid,
+               held + int(unclaimed_krw)),
+        _equal("unclaimed__lines_equal_owed_not_applied",
+               by_status.get("not_applied", (0, 0))[0], unclaimed_lines),
+    ]
+    entitlements = dict(con.execute(
+        "select benefit, count(*) from main.fct_reward_entitlements group by 1"
+    ).fetchall())
+    granted = dict(con.execute(
+        "select benefit, count(*) from main.fct_reward_determinations "
+        "where is_granted and benefit <> 'reward_population' group by 1"
+    ).fetchall())
+    for benefit in sorted(set(entitlements) | set(granted)):
+        controls.append(_equal(f"reward_determinations__{benefit}__granted_equal_entitlements",
+                               entitlements.get(benefit, 0), granted.get(benefit, 0)))
+    return controls
+
+
 def python_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Control]:
     return [
         *source_controls(con),
         *waiver_controls(con, program),
         *penalty_controls(con),
         *reward_controls(con, program),
+        *determination_controls(con),
     ]
 
 

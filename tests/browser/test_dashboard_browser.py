@@ -39,6 +39,7 @@ pytestmark = [
     ),
 ]
 
+LOOKUP_LINE = "L-EDGE-A4-MILITARY-D14-1"
 # page url path -> (a title fragment, the metric to check, SQL giving its figure, unit)
 PAGES = {
     "": ("면제 퍼널", "면제 모집단",
@@ -57,8 +58,13 @@ PAGES = {
     "reconciliation": ("대사 현황", "무결성 통과",
                        "select count(*) from main.rpt_reconciliation "
                        "where passed and severity = 'integrity'", "건"),
+    # the line lookup, opened on an edge-case line (every generated sample carries them)
+    f"lookup?line={LOOKUP_LINE}": ("상담 조회", "환급액",
+                                   "select refund_krw from main.fct_waiver_determinations "
+                                   f"where line_id = '{LOOKUP_LINE}'", "원"),
 }
-SCREENSHOT_NAMES = {"": "funnel"}
+SCREENSHOT_NAMES = {"": "funnel", f"lookup?line={LOOKUP_LINE}": "lookup"}
+TALL_PAGES = {"lookup": 1650}
 
 
 def _free_port() -> int:
@@ -151,8 +157,14 @@ def test_every_page_shows_the_marts_figures(sample, dashboard_url, browser, tmp_
             page.locator('[data-testid="stVegaLiteChart"] svg.marks').first.wait_for(
                 timeout=30_000)
         page.wait_for_timeout(500)
-        shot = tmp_path / f"dashboard-{SCREENSHOT_NAMES.get(path, path)}.png"
+        name = SCREENSHOT_NAMES.get(path, path)
+        shot = tmp_path / f"dashboard-{name}.png"
+        if name in TALL_PAGES:
+            # Streamlit scrolls inside its own container: a tall window shows the whole page
+            page.set_viewport_size({"width": 1400, "height": TALL_PAGES[name]})
+            page.wait_for_timeout(500)
         page.screenshot(path=str(shot), full_page=False)
+        page.set_viewport_size({"width": 1400, "height": 1000})
         assert shot.stat().st_size > 10_000
         shots.append(shot)
     page.close()

@@ -43,6 +43,9 @@ classified as (
         applications.application_id,
         applications.line_id,
         applications.channel,
+        applications.holder_exception,
+        applications.hardship_reason,
+        applications.account_holder_matches,
         lines.line_id is not null as is_known_line,
         coalesce(waiver_terminations.waiver_status = 'eligible', false)
             as is_eligible_line,
@@ -66,6 +69,7 @@ classified as (
                 'applications.hardship_ended_on') }} as date),
             false
         ) as is_hardship_extension,
+        applications.hardship_ended_on,
         applications.applied_date,
         applications.applied_at_kst
     from applications
@@ -137,6 +141,11 @@ final as (
         is_holder_accepted,
         is_hardship_extension,
         line_rank,
+        -- the inputs of A3 and A4, for fct_waiver_determinations
+        holder_exception,
+        hardship_reason,
+        account_holder_matches,
+        hardship_ended_on,
         applied_date,
         applied_at_kst
     from ranked

@@ -1,7 +1,8 @@
 {#- A7 / W4: what billing charged each terminated line, summed per line (a line's
     charges all belong to its one accepted terminating event). Waivable amounts
     follow ref_charge_components.is_waivable; the two P-rule components are also
-    kept apart for the reconciliation against the warehouse's own arithmetic. -#}
+    kept apart (billed and paid) for the reconciliation against the warehouse's own
+    arithmetic and for fct_waiver_determinations. -#}
 with
 
 penalty_charges as (
@@ -41,6 +42,14 @@ summed as (
                 when component = 'selective_discount_clawback' then billed_krw else 0
             end
         ) as bigint) as billed_selective_discount_clawback_krw,
+        cast(sum(
+            case when component = 'subsidy_clawback' then paid_krw else 0 end
+        ) as bigint) as paid_subsidy_clawback_krw,
+        cast(sum(
+            case
+                when component = 'selective_discount_clawback' then paid_krw else 0
+            end
+        ) as bigint) as paid_selective_discount_clawback_krw,
         cast(sum(billed_krw) as bigint) as billed_krw,
         cast(count(*) as bigint) as charges
     from classified

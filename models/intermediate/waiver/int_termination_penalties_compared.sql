@@ -43,6 +43,8 @@ compared as (
         expected_penalties.agreement_type,
         expected_penalties.agreement_start_date,
         expected_penalties.term_months,
+        expected_penalties.subsidy_krw,
+        expected_penalties.monthly_discount_krw,
         expected_penalties.agreement_end_date,
         expected_penalties.contract_days,
         expected_penalties.days_used,

@@ -1,6 +1,9 @@
 {#- W1-W4: one row per line whose terminating event falls (KST date, inclusive) in the
     waiver window, with every W2 exclusion that applies, the first by precedence, the
-    waivable billed and paid amounts (A7) and the resulting waiver status. -#}
+    waivable billed and paid amounts (A7) and the resulting waiver status; plus the
+    outcome of each W2 test and its evidence (activation used, first device change and
+    re-contract since base_cutoff, first re-joining line), which
+    fct_waiver_determinations publishes. -#}
 with
 
 lines as (
@@ -45,7 +48,14 @@ rejoin_activations as (
 ),
 
 rejoined_lines as (
-    select waiver_population.line_id
+    -- the first re-joining line (by activation, then line_id) is the evidence shown
+    select
+        waiver_population.line_id,
+        min_by(
+            rejoin_activations.line_id,
+            (rejoin_activations.activated_at_kst, rejoin_activations.line_id)
+        ) as rejoined_line_id,
+        min(rejoin_activations.activated_at_kst) as rejoined_activated_at_kst
     from waiver_population
     inner join rejoin_activations
         on waiver_population.person_key = rejoin_activations.person_key
@@ -55,39 +65,59 @@ rejoined_lines as (
     group by 1
 ),
 
-classified as (
+tested as (
+    -- one boolean per W2 rule (null counts as "does not apply"), with its evidence
     select
-        waiver_population.line_id,
-        waiver_population.customer_id,
-        waiver_population.termination_event_id,
-        waiver_population.termination_type,
-        waiver_population.line_class,
-        {{ waiver_exclusion_reasons(
-            is_mvno='not waiver_population.is_kt_network',
-            is_iot_or_special='waiver_population.is_iot_or_special',
-            is_prepaid='waiver_population.is_prepaid',
-            is_forced_termination="waiver_population.termination_type"
-                ~ " = 'forced_termination'",
-            is_new_since_base_date='waiver_population.activated_at_kst'
-                ~ ' >= waiver_population.base_cutoff_kst',
-            has_device_change_since_base_date='contract_changes'
-                ~ '.first_device_change_at_kst'
-                ~ ' < waiver_population.terminated_at_kst',
-            has_recontract_since_base_date='contract_changes.first_recontract_at_kst'
-                ~ ' < waiver_population.terminated_at_kst',
-            has_rejoined='rejoined_lines.line_id is not null'
-        ) }} as exclusion_reasons,
-        coalesce(penalty_charges_summed.waivable_billed_krw, 0) as waivable_billed_krw,
-        coalesce(penalty_charges_summed.waivable_paid_krw, 0) as waivable_paid_krw,
-        waiver_population.terminated_date,
-        waiver_population.terminated_at_kst
+        waiver_population.*,
+        not waiver_population.is_kt_network as is_mvno,
+        waiver_population.termination_type = 'forced_termination'
+            as is_forced_termination,
+        coalesce(
+            waiver_population.activated_at_kst >= waiver_population.base_cutoff_kst,
+            false
+        ) as is_new_since_base_date,
+        coalesce(
+            contract_changes.first_device_change_at_kst
+            < waiver_population.terminated_at_kst,
+            false
+        ) as has_device_change_since_base_date,
+        coalesce(
+            contract_changes.first_recontract_at_kst
+            < waiver_population.terminated_at_kst,
+            false
+        ) as has_recontract_since_base_date,
+        rejoined_lines.line_id is not null as has_rejoined,
+        contract_changes.first_device_change_event_id,
+        contract_changes.first_device_change_at_kst,
+        contract_changes.first_recontract_event_id,
+        contract_changes.first_recontract_at_kst,
+        rejoined_lines.rejoined_line_id,
+        rejoined_lines.rejoined_activated_at_kst
     from waiver_population
     left join contract_changes
         on waiver_population.line_id = contract_changes.line_id
     left join rejoined_lines
         on waiver_population.line_id = rejoined_lines.line_id
+),
+
+classified as (
+    select
+        tested.*,
+        {{ waiver_exclusion_reasons(
+            is_mvno='tested.is_mvno',
+            is_iot_or_special='tested.is_iot_or_special',
+            is_prepaid='tested.is_prepaid',
+            is_forced_termination='tested.is_forced_termination',
+            is_new_since_base_date='tested.is_new_since_base_date',
+            has_device_change_since_base_date='tested.has_device_change_since_base_date',
+            has_recontract_since_base_date='tested.has_recontract_since_base_date',
+            has_rejoined='tested.has_rejoined'
+        ) }} as exclusion_reasons,
+        coalesce(penalty_charges_summed.waivable_billed_krw, 0) as waivable_billed_krw,
+        coalesce(penalty_charges_summed.waivable_paid_krw, 0) as waivable_paid_krw
+    from tested
     left join penalty_charges_summed
-        on waiver_population.line_id = penalty_charges_summed.line_id
+        on tested.line_id = penalty_charges_summed.line_id
 ),
 
 final as (
@@ -107,7 +137,29 @@ final as (
         waivable_billed_krw,
         waivable_paid_krw,
         terminated_date,
-        terminated_at_kst
+        terminated_at_kst,
+        -- the evidence of every W2 test, for fct_waiver_determinations
+        network,
+        mvno_brand,
+        payment_type,
+        is_mvno,
+        is_iot_or_special,
+        is_prepaid,
+        is_forced_termination,
+        is_new_since_base_date,
+        has_device_change_since_base_date,
+        has_recontract_since_base_date,
+        has_rejoined,
+        activated_at_kst,
+        line_activated_at_kst,
+        has_activation_mismatch,
+        base_cutoff_kst,
+        first_device_change_event_id,
+        first_device_change_at_kst,
+        first_recontract_event_id,
+        first_recontract_at_kst,
+        rejoined_line_id,
+        rejoined_activated_at_kst
     from classified
 )
 

@@ -15,6 +15,7 @@ PAGES = [
     ("applications", "신청 추이 · Applications"),
     ("refunds", "환급 차수 · Refunds by wave"),
     ("review", "수동 검토 · Manual review"),
+    ("lookup", "상담 조회 · Line lookup"),
     ("rewards", "보상 혜택 · Rewards"),
     ("reconciliation", "대사 현황 · Reconciliation"),
 ]

@@ -12,6 +12,8 @@ import math
 
 import pandas as pd
 
+from remedy.explain import RULE_NAMES, code, reward_outcome, reward_which
+
 LABELS: dict[str, dict[str, str]] = {
     "stage": {
         "terminated": "해지 (면제 모집단)",
@@ -290,3 +292,88 @@ def build_label(mtime_ns: int) -> str:
     kst = dt.timezone(dt.timedelta(hours=9))
     moment = dt.datetime.fromtimestamp(mtime_ns / 1e9, tz=kst)
     return moment.strftime("%Y-%m-%d %H:%M:%S KST")
+
+
+# --- line lookup (상담 조회): tables of one line's explanation (remedy.explain) ----------
+
+
+def lookup_tests_table(waiver: dict) -> pd.DataFrame:
+    """The eight W2 tests of a line in precedence order, with their evidence."""
+    evidence = {
+        "W2.1": waiver["line"]["mvno_brand"] and f"브랜드 {waiver['line']['mvno_brand']}",
+        "W2.2": code(waiver["line"]["line_class"], "ko"),
+        "W2.3": code(waiver["line"]["payment_type"], "ko"),
+        "W2.4": code(waiver["termination"]["type"], "ko"),
+        "W2.5": f"개통 {waiver['activation']['at_kst'] or MISSING}"
+                + (" (개통 이벤트 기준)" if waiver["activation"]["event_overrode_lines"] else ""),
+        "W2.6": waiver["device_change"] and (
+            f"{waiver['device_change']['event_id']} {waiver['device_change']['at_kst']}"),
+        "W2.7": waiver["recontract"] and (
+            f"{waiver['recontract']['event_id']} {waiver['recontract']['at_kst']}"),
+        "W2.8": waiver["rejoined_line"] and (
+            f"{waiver['rejoined_line']['line_id']} "
+            f"({waiver['rejoined_line']['activated_at_kst']} 개통)"),
+    }
+    return pd.DataFrame([
+        {
+            "규칙": test["rule_id"],
+            "제외 사유": code(test["reason"], "ko"),
+            "결과": "해당" if test["applies"] else "해당 없음",
+            "근거": evidence.get(test["rule_id"]) or MISSING,
+        }
+        for test in waiver["tests"]
+    ], columns=["규칙", "제외 사유", "결과", "근거"])
+
+
+def lookup_penalty_table(penalty: dict) -> pd.DataFrame:
+    """P2/P3 per component: the warehouse's arithmetic next to billing and payment."""
+    return pd.DataFrame([
+        {
+            "항목": code(component["component"], "ko"),
+            "계산 (P)": won(component["expected_krw"]),
+            "청구": won(component["billed_krw"]),
+            "납부": won(component["paid_krw"]),
+            "일치": "일치" if component["matches"] else "불일치",
+        }
+        for component in penalty["components"]
+    ], columns=["항목", "계산 (P)", "청구", "납부", "일치"])
+
+
+def lookup_applications_table(applications: list[dict]) -> pd.DataFrame:
+    """Every refund application of the line with its A6 outcome and the reason."""
+    return pd.DataFrame([
+        {
+            "신청": item["application_id"],
+            "경로": label("channel", item["channel"]),
+            "신청 시각": minute(item["applied_at_kst"]),
+            "시점": code(item.get("timing"), "ko"),
+            "결과": label("outcome", item["outcome"]),
+            "사유": code(item.get("outcome_reason") or item.get("review_reason"), "ko"),
+        }
+        for item in applications
+    ], columns=["신청", "경로", "신청 시각", "시점", "결과", "사유"])
+
+
+def lookup_rewards_table(rewards: list[dict]) -> pd.DataFrame:
+    """Every reward decision of the line (R2-R5), granted or not, with the reason."""
+    return pd.DataFrame([
+        {
+            "혜택": label("benefit", reward["benefit"]) + reward_which(reward),
+            "결과": "지급" if reward["granted"] else "미지급",
+            "사유": reward_outcome(reward, "ko"),
+        }
+        for reward in rewards
+    ], columns=["혜택", "결과", "사유"])
+
+
+def lookup_trace_table(rule_trace: list[dict]) -> pd.DataFrame:
+    """The rule trace in rule order: rule, its Korean name, outcome and the facts seen."""
+    return pd.DataFrame([
+        {
+            "규칙": step["rule_id"],
+            "내용": RULE_NAMES["ko"].get(step["rule_id"], ""),
+            "결과": code(step["outcome"], "ko"),
+            "근거": step["detail"],
+        }
+        for step in rule_trace
+    ], columns=["규칙", "내용", "결과", "근거"])

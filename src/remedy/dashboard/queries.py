@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from remedy.explain import explain_line
 from remedy.publish import open_published
 
 Connection = duckdb.DuckDBPyConnection
@@ -326,6 +327,31 @@ def load_page(
         try:
             stamp = BuildStamp.of(path)
             return stamp, reader(page, stamp)
+        except (BuildChanged, duckdb.IOException):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
+
+
+def line_explanation(
+    path: Path | str, line_id: str, attempts: int = 5,
+) -> tuple[BuildStamp, dict]:
+    """`remedy explain` for the line lookup page: one line's explanation from one build
+    (remedy.explain reads main.fct_waiver_determinations, main.fct_penalty_lookup,
+    main.fct_reward_determinations, main.fct_refund_application_outcomes and
+    main.fct_unclaimed_refunds), read again across a swap or a writer's lock. Raises
+    remedy.explain.UnknownLine for an id no published mart knows."""
+    delay = 0.2
+    for attempt in range(attempts):
+        try:
+            stamp = BuildStamp.of(path)
+            with open_published(stamp.path) as con:
+                explanation = explain_line(con, line_id)
+            if BuildStamp.of(path) != stamp:
+                raise BuildChanged(stamp.path)
+            return stamp, explanation
         except (BuildChanged, duckdb.IOException):
             if attempt == attempts - 1:
                 raise

@@ -17,7 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from remedy.dashboard import formatting as fmt
-from remedy.dashboard.queries import BuildStamp, load_page, read_page
+from remedy.dashboard.queries import BuildStamp, line_explanation, load_page, read_page
+from remedy.explain import UnknownLine
 
 DATABASE_ENV = "DUCKDB_PATH"
 
@@ -293,3 +294,132 @@ def render_reconciliation() -> None:
     else:
         st.info(f"모든 발견 사항이 허용 범위 내 ({len(findings)}건)")
     st.table(_styled(fmt.reconciliation_table(controls, "finding")))
+
+
+def render_lookup() -> None:
+    st.title("상담 조회 · Line lookup")
+    st.caption("회선 번호로 면제·환급·보상 판정과 그 근거를 조회 (remedy explain과 같은 내용)")
+    path = database_path()
+    if not path.is_file():
+        st.error(f"게시된 데이터베이스가 없습니다: `{path}`. `remedy build`로 만드세요. "
+                 "(No published database.)")
+        return
+    line_id = st.text_input("회선 ID (line_id)", value=st.query_params.get("line", ""),
+                            key="lookup_line_id", placeholder="예: L-0000123").strip()
+    if not line_id:
+        st.info("회선 ID를 입력하세요.")
+        return
+    st.query_params["line"] = line_id
+    try:
+        stamp, explanation = line_explanation(path, line_id)
+    except UnknownLine as error:
+        st.warning(f"게시된 마트에 없는 회선입니다 (unknown line): {error}")
+        return
+    except duckdb.Error as error:
+        st.error(f"데이터베이스를 읽을 수 없습니다 (cannot read the database): {error}")
+        return
+    with st.sidebar:
+        st.caption(f"게시된 빌드 (published build): {fmt.build_label(stamp.mtime_ns)}")
+    waiver, refund = explanation["waiver"], explanation["refund"]
+    population = explanation["reward_population"]
+    _metrics([
+        ("면제 판정", fmt.label("waiver_status", waiver["status"]) if waiver else "모집단 아님"),
+        ("환급 상태", fmt.code(refund["remediation_state"], "ko") if refund else fmt.MISSING),
+        ("환급액", fmt.won(refund["refund_krw"]) if refund else fmt.MISSING),
+        ("보상 대상 (R1)", fmt.MISSING if population is None
+         else "대상" if population["granted"] else "대상 아님"),
+    ])
+    st.caption(f"고객 {explanation['customer_id'] or fmt.MISSING}")
+    _lookup_waiver(waiver)
+    _lookup_refund(explanation)
+    _lookup_rewards(explanation)
+    if waiver is not None:
+        with st.expander("규칙 추적 (rule trace)", expanded=False):
+            st.table(fmt.lookup_trace_table(waiver["rule_trace"]))
+
+
+def _lookup_waiver(waiver: dict | None) -> None:
+    st.subheader("위약금 면제 (W1-W4)")
+    if waiver is None:
+        st.write("면제 모집단 아님: 면제 기간 안에 해지된 회선이 아님 (W1)")
+        return
+    reasons = ", ".join(fmt.code(reason, "ko") for reason in waiver["exclusion_reasons"])
+    termination = waiver["termination"]
+    st.markdown(
+        f"- 판정: **{fmt.label('waiver_status', waiver['status'])}**"
+        + (f" ({reasons})" if reasons else "") + f" — 결정 규칙 {waiver['decided_by']}\n"
+        f"- 해지 이벤트: {fmt.code(termination['type'], 'ko')} {termination['at_kst']} KST "
+        f"({termination['event_id']})"
+    )
+    st.table(fmt.lookup_tests_table(waiver))
+    penalty = waiver["penalty"]
+    arithmetic, agreement = penalty["arithmetic"], penalty["agreement"]
+    if agreement is None:
+        st.write(f"위약금 계산 (P1-P3): 해지일 {arithmetic['D']}에 적용 약정 없음")
+    else:
+        st.write(
+            f"위약금 계산 (P1-P3): 약정 {agreement['agreement_id']} "
+            f"({fmt.code(agreement['type'], 'ko')}), S {arithmetic['S']}, T {arithmetic['T']}개월, "
+            f"E {arithmetic['E']}, C {arithmetic['C']}일, U {arithmetic['U']}일, "
+            f"R {arithmetic['R']}일, G {arithmetic['G']}일 "
+            f"({fmt.code(arithmetic['basis'], 'ko')})")
+    st.table(fmt.lookup_penalty_table(penalty))
+
+
+def _lookup_refund(explanation: dict) -> None:
+    refund = explanation["refund"]
+    st.subheader("환급 (A2-A7, N2)")
+    if refund is None:
+        st.write("환급 대상 아님 (면제 대상 회선이 아님)")
+        if explanation["applications"]:
+            st.table(fmt.lookup_applications_table(explanation["applications"]))
+        return
+    review = refund["review_reason"]
+    lines = [
+        f"- 배정: **{fmt.label('assignment_status', refund['assignment_status'])}**"
+        + (f" ({fmt.label('review_reason', review)})" if review else "")
+        + f" — 결정 규칙 {refund['decided_by']}",
+        f"- 환급액 {fmt.won(refund['refund_krw'])} · 청구 취소액 {fmt.won(refund['cancel_krw'])}",
+    ]
+    if refund["refund_wave"] is not None:
+        lines.append(f"- {fmt.wave(refund['refund_wave'])} 지급일 {refund['payout_date']}")
+    reminders = refund["reminders"]
+    lines.append("- 미신청 안내 (N2): " + (
+        ", ".join(reminders["dates"]) if reminders["sent"] else "없음"))
+    unclaimed = refund["unclaimed"]
+    if unclaimed is not None:
+        lines.append(
+            f"- 미청구 환급 {fmt.won(unclaimed['refund_krw'])} (신청 기간 "
+            + ("종료" if unclaimed["is_window_closed"] else "진행 중") + ")")
+    st.markdown("\n".join(lines))
+    if refund["applications"]:
+        st.table(fmt.lookup_applications_table(refund["applications"]))
+    else:
+        st.write("환급 신청 없음")
+
+
+def _lookup_rewards(explanation: dict) -> None:
+    st.subheader("예상 위약금 조회 (P5)")
+    lookup = explanation["lookup"]
+    if lookup is None:
+        st.write(f"조회 대상 아님: {explanation['lookup_as_of_date']} 24:00 KST에 이용 중인 "
+                 "KT 회선이 아님")
+    else:
+        reasons = ", ".join(fmt.code(r, "ko") for r in lookup["exclusion_reasons"] or [])
+        st.write(
+            f"{lookup['as_of_date']} 기준 면제 가능 여부: "
+            f"{'예' if lookup['would_be_eligible'] else '아니오'}"
+            + (f" ({reasons})" if reasons else "")
+            + f" · 예상 면제 위약금 {fmt.won(lookup['expected_waivable_penalty_krw'])}")
+    st.subheader("보상 혜택 (R1-R6)")
+    population = explanation["reward_population"]
+    if population is not None:
+        st.write(f"보상 모집단 (R1): {fmt.code(population['reason'], 'ko')} "
+                 f"({fmt.minute(population['checked_at_kst'])} KST 기준)")
+    if explanation["rewards"]:
+        st.table(fmt.lookup_rewards_table(explanation["rewards"]))
+    insurance = explanation["insurance"]
+    st.write("고객 안심 보험 (R6): " + (
+        "해당 없음 — 고객에게 보상 모집단 회선이 없음" if insurance is None else
+        ("가입 — " if insurance["granted"] else "미가입 — ")
+        + fmt.reward_outcome(insurance, "ko")))

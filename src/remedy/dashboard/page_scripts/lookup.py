@@ -1,0 +1,3 @@
+from remedy.dashboard.views import render_lookup
+
+render_lookup()
