@@ -431,7 +431,8 @@ unioned as (
         check_name,
         expected,
         actual,
-        cast(null as boolean) as passed
+        cast(null as boolean) as passed,
+        'integrity' as severity
     from determination_controls
 ),
 

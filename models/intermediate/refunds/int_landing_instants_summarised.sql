@@ -6,11 +6,11 @@
 with
 
 events as (
-    select * from {{ ref('int_contract_events_accepted') }}
+    select * from {{ ref('fct_contract_events') }}
 ),
 
 applications as (
-    select * from {{ ref('int_refund_applications_accepted') }}
+    select * from {{ ref('stg_landing__refund_applications') }}
 ),
 
 latest_event as (

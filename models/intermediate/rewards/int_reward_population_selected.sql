@@ -1,22 +1,24 @@
 {#- R1: the reward population, every KT-network line in service at the program's
     reward_population_as_of_kst, read literally: activated before that instant and not
     terminated before it (a termination exactly at the instant keeps the line in). The
-    class and payment flags ride along because each benefit excludes differently. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='line_id',
-    affected_partitions='lines',
-    on_schema_change='fail',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
-{{ assert_incremental_mode() }}
+    class and payment flags ride along because each benefit excludes differently. A view over
+    the line dimension: consumers read the lines they need. -#}
+{{ config(materialized='view') }}
 
 with
 
 lines as (
-    select * from {{ ref('int_lines_joined_to_customers') }}
-    where {{ in_affected_partitions('line_id') }}
+    select
+        line_id,
+        customer_id,
+        is_kt_network,
+        is_iot_or_special,
+        is_prepaid,
+        {{ local_time_ns('activated_at_kst', 'activated_at_nanoseconds') }}
+            as activated_at_kst,
+        {{ local_time_ns('terminated_at_kst', 'terminated_at_nanoseconds') }}
+            as terminated_at_kst
+    from {{ ref('dim_lines') }}
 ),
 
 program_parameters as (

@@ -1,10 +1,13 @@
-{#- One row per accepted line, without personal data: what the published checks (GX
-    suites, `remedy reconcile`) and dashboards need to know about a line, so nothing
-    outside the warehouse reads a private model. Activation is the activation event's
-    time when there is one (SOURCE_CONTRACT.md), termination the line's single
-    terminating event (W1); the customer's age is a band on the insurance reference
-    date (R6), never a birth date. Incremental: a build re-derives the lines a delivery
-    touched. -#}
+{#- One row per accepted line, without personal data: the conformed line dimension every
+    rule model reads, published so that checks and dashboards never read a private
+    model. Its facts come from the events, read once per line: the activation (the
+    earliest activation event wins over lines.activated_at, SOURCE_CONTRACT.md; a
+    disagreement is flagged and counted), its single terminating event (W1), its first
+    device change and re-contract at or after base_cutoff (W2.6-7, P5). KST times are
+    published to the microsecond, truncated, with the nanoseconds below kept apart
+    (`*_nanoseconds`), so the rules stay exact. The customer's age is a band on the
+    insurance reference date (R6), never a birth date. Incremental: a build re-derives
+    the lines a delivery touched. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_partitions',
@@ -17,7 +20,7 @@
 with
 
 lines as (
-    select * from {{ ref('int_lines_joined_to_customers') }}
+    select * from {{ ref('stg_landing__lines') }}
     where {{ in_affected_partitions('line_id') }}
 ),
 
@@ -25,30 +28,142 @@ customers as (
     select * from {{ ref('dim_customers') }}
 ),
 
-final as (
+line_classes as (
+    select * from {{ ref('ref_line_classes') }}
+),
+
+event_types as (
+    select * from {{ ref('ref_event_types') }}
+),
+
+program_parameters as (
+    select * from {{ ref('stg_program__parameters') }}
+),
+
+events as (
+    -- the events the line-level rules read: activations, terminations, and device
+    -- changes and re-contracts since base_cutoff (plan changes and suspensions, most of
+    -- the 135 M, are not needed here)
+    select
+        events.event_id,
+        events.line_id,
+        events.event_type,
+        events.port_out_to,
+        event_types.is_terminating,
+        {{ local_time_ns('events.event_at_kst', 'events.event_at_nanoseconds') }}
+            as event_at_kst
+    from {{ ref('fct_contract_events') }} as events
+    inner join event_types
+        on events.event_type = event_types.event_type
+    cross join program_parameters
+    where
+        {{ in_affected_partitions('events.line_id') }}
+        and (
+            event_types.is_terminating
+            or events.event_type = 'activation'
+            or (
+                events.event_type in ('device_change', 'recontract')
+                and events.event_at_kst >= program_parameters.base_cutoff_kst
+            )
+        )
+),
+
+summarised as (
+    select
+        line_id,
+        min_by(event_id, (event_at_kst, event_id))
+            filter (where event_type = 'activation') as activation_event_id,
+        min(event_at_kst) filter (where event_type = 'activation')
+            as activation_event_at_kst,
+        any_value(event_id) filter (where is_terminating) as termination_event_id,
+        any_value(event_type) filter (where is_terminating) as termination_type,
+        any_value(port_out_to) filter (where is_terminating) as port_out_to,
+        any_value(event_at_kst) filter (where is_terminating) as terminated_at_kst,
+        min_by(event_id, (event_at_kst, event_id))
+            filter (where event_type = 'device_change') as first_device_change_event_id,
+        min(event_at_kst) filter (where event_type = 'device_change')
+            as first_device_change_at_kst,
+        min_by(event_id, (event_at_kst, event_id))
+            filter (where event_type = 'recontract') as first_recontract_event_id,
+        min(event_at_kst) filter (where event_type = 'recontract')
+            as first_recontract_at_kst
+    from events
+    group by 1
+),
+
+joined as (
     select
         lines.line_id,
         lines.customer_id,
-        lines.customer_type,
+        customers.customer_type,
         lines.network,
         lines.mvno_brand,
         lines.line_class,
         lines.payment_type,
-        lines.termination_event_id,
-        lines.termination_type,
-        lines.port_out_to,
+        summarised.activation_event_id,
+        summarised.termination_event_id,
+        summarised.termination_type,
+        summarised.port_out_to,
+        summarised.first_device_change_event_id,
+        summarised.first_recontract_event_id,
         customers.age_band,
-        lines.is_kt_network,
-        lines.is_iot_or_special,
-        lines.is_prepaid,
-        lines.has_activation_mismatch,
-        lines.activated_date,
-        lines.terminated_date,
-        {{ truncate_to_microseconds('lines.activated_at_kst') }} as activated_at_kst,
-        {{ truncate_to_microseconds('lines.terminated_at_kst') }} as terminated_at_kst
+        lines.network = 'kt' as is_kt_network,
+        line_classes.is_iot_or_special,
+        lines.payment_type = 'prepaid' as is_prepaid,
+        coalesce(
+            summarised.activation_event_at_kst is not null
+            and (
+                lines.activated_at_kst is null
+                or lines.activated_at_kst <> summarised.activation_event_at_kst
+            ),
+            false
+        ) as has_activation_mismatch,
+        coalesce(summarised.activation_event_at_kst, lines.activated_at_kst)
+            as activated_at_kst,
+        lines.activated_at_kst as line_activated_at_kst,
+        summarised.terminated_at_kst,
+        summarised.first_device_change_at_kst,
+        summarised.first_recontract_at_kst
     from lines
-    left join customers
+    inner join customers
         on lines.customer_id = customers.customer_id
+    inner join line_classes
+        on lines.line_class = line_classes.line_class
+    left join summarised
+        on lines.line_id = summarised.line_id
+),
+
+final as (
+    select
+        line_id,
+        customer_id,
+        customer_type,
+        network,
+        mvno_brand,
+        line_class,
+        payment_type,
+        activation_event_id,
+        termination_event_id,
+        termination_type,
+        port_out_to,
+        first_device_change_event_id,
+        first_recontract_event_id,
+        age_band,
+        is_kt_network,
+        is_iot_or_special,
+        is_prepaid,
+        has_activation_mismatch,
+        cast({{ truncate_to_microseconds('activated_at_kst') }} as date) as activated_date,
+        cast({{ truncate_to_microseconds('terminated_at_kst') }} as date)
+            as terminated_date,
+        {%- for instant in ['activated_at_kst', 'line_activated_at_kst',
+            'terminated_at_kst', 'first_device_change_at_kst',
+            'first_recontract_at_kst'] %}
+        {{ truncate_to_microseconds(instant) }} as {{ instant }},
+        {{ sub_microsecond_nanoseconds(instant) }}
+            as {{ instant | replace('_kst', '_nanoseconds') }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from joined
 )
 
 select * from final

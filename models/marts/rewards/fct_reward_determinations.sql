@@ -23,12 +23,12 @@ population as (
     select * from {{ ref('int_reward_population_selected') }}
 ),
 
-status_intervals as (
-    select * from {{ ref('int_line_status_intervals') }}
+suspensions as (
+    select * from {{ ref('int_line_suspensions_at_grants') }}
 ),
 
 roaming_passes as (
-    select * from {{ ref('int_roaming_passes_accepted') }}
+    select * from {{ ref('stg_landing__roaming_passes') }}
 ),
 
 roaming_bonuses as (
@@ -44,17 +44,15 @@ insurance_policies as (
 ),
 
 customers as (
-    select * from {{ ref('int_customers_accepted') }}
+    select * from {{ ref('stg_landing__customers') }}
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 program_data_grants as (
-    select * from {{ ref('program_data_grants') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__data_grants') }}
 ),
 
 reward_population as (
@@ -99,19 +97,31 @@ grant_instants as (
 ),
 
 out_of_service_at_grants as (
-    -- the few suspended / terminated intervals that cover a grant instant
+    -- the few lines terminated or suspended at a grant instant
     select
-        status_intervals.line_id,
+        population.line_id,
         grant_instants.grant_number,
-        status_intervals.status
-    from status_intervals
+        'terminated' as status
+    from population
     inner join grant_instants
-        on status_intervals.valid_from_kst <= grant_instants.granted_at_kst
-            and (
-                status_intervals.valid_to_kst is null
-                or status_intervals.valid_to_kst > grant_instants.granted_at_kst
-            )
-    where status_intervals.status <> 'in_service'
+        on population.terminated_at_kst <= grant_instants.granted_at_kst
+
+    union all
+
+    select
+        suspensions.line_id,
+        suspensions.grant_number,
+        'suspended' as status
+    from suspensions
+    where not exists (
+        select 1
+        from population
+        inner join grant_instants
+            on population.terminated_at_kst <= grant_instants.granted_at_kst
+        where
+            population.line_id = suspensions.line_id
+            and grant_instants.grant_number = suspensions.grant_number
+    )
 ),
 
 data_bonus as (

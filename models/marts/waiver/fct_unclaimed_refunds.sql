@@ -16,8 +16,7 @@ landing_instants as (
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 unclaimed as (
@@ -41,7 +40,7 @@ final as (
         unclaimed.reminder_dates[-1] as last_reminder_date,
         unclaimed.terminated_date,
         program_parameters.application_window_end_kst,
-        landing_instants.data_as_of_kst
+        {{ truncate_to_microseconds('landing_instants.data_as_of_kst') }} as data_as_of_kst
     from unclaimed
     cross join landing_instants
     cross join program_parameters

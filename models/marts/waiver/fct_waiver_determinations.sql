@@ -22,7 +22,7 @@ penalty_charges_summed as (
 ),
 
 penalty_charges as (
-    select * from {{ ref('int_penalty_charges_accepted') }}
+    select * from {{ ref('stg_landing__penalty_charges') }}
 ),
 
 charge_components as (
@@ -42,13 +42,11 @@ refund_notices as (
 ),
 
 program_parameters as (
-    select * from {{ ref('program_parameters') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__parameters') }}
 ),
 
 program_refund_waves as (
-    select * from {{ ref('program_refund_waves') }}
-    where program_id = '{{ var("program_id") }}'
+    select * from {{ ref('stg_program__refund_waves') }}
 ),
 
 charges_by_component as (
@@ -102,7 +100,7 @@ applications_listed as (
             {
                 'application_id': application_id,
                 'channel': channel,
-                'applied_at_kst': applied_at_kst,
+                'applied_at_kst': {{ truncate_to_microseconds('applied_at_kst') }},
                 'timing': application_timing,
                 'account_holder_matches': account_holder_matches,
                 'holder_exception': holder_exception,
@@ -427,7 +425,7 @@ final as (
         customer_id,
         termination_event_id,
         termination_type,
-        terminated_at_kst,
+        {{ truncate_to_microseconds('terminated_at_kst') }} as terminated_at_kst,
         terminated_date,
         line_class,
         network,
@@ -446,23 +444,25 @@ final as (
         has_recontract_since_base_date,
         has_rejoined,
         base_cutoff_kst,
-        activated_at_kst,
-        line_activated_at_kst,
+        {{ truncate_to_microseconds('activated_at_kst') }} as activated_at_kst,
+        {{ truncate_to_microseconds('line_activated_at_kst') }} as line_activated_at_kst,
         has_activation_mismatch,
         case
             when has_device_change_since_base_date then first_device_change_event_id
         end as device_change_event_id,
         case
-            when has_device_change_since_base_date then first_device_change_at_kst
+            when has_device_change_since_base_date
+                then {{ truncate_to_microseconds('first_device_change_at_kst') }}
         end as device_change_at_kst,
         case
             when has_recontract_since_base_date then first_recontract_event_id
         end as recontract_event_id,
         case
-            when has_recontract_since_base_date then first_recontract_at_kst
+            when has_recontract_since_base_date
+                then {{ truncate_to_microseconds('first_recontract_at_kst') }}
         end as recontract_at_kst,
         rejoined_line_id,
-        rejoined_activated_at_kst,
+        {{ truncate_to_microseconds('rejoined_activated_at_kst') }} as rejoined_activated_at_kst,
         agreement_id,
         agreement_type,
         agreement_start_date,
