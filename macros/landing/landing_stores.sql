@@ -18,7 +18,8 @@
     Incremental build: the accepted versions of the partitions this build touched (the
     replace_partitions strategy swaps them in). -#}
 {% macro landing_accepted_rows(source_table) -%}
-    {%- set key = landing_table(source_table)['key'] -%}
+    {%- set rules = landing_rules(source_table) -%}
+    {%- set key = rules['key'] -%}
     {%- set versions = ref('stg_landing__' ~ source_table ~ '_versions') -%}
     {%- set contract_columns = [] -%}
     {%- for name, _ in landing_columns(source_table) -%}
@@ -27,43 +28,8 @@
     {{ assert_incremental_mode() }}
 with
 
-{% if not is_incremental() %}
-delivered as (
-    {{ delivered_rows(source_table) }}
-),
-
-judged_keys as (
-    select {{ key }} from {{ versions }}
-    where {{ key }} is not null
-),
-
-streamed as (
-    select
-        {{ contract_columns | join(', ') }},
-        source_file,
-        source_row_number,
-        cast(1 as bigint) as delivered_rows
-    from delivered
-    where
-        {{ key }} is not null
-        and not exists (
-            select 1 from judged_keys where judged_keys.{{ key }} = delivered.{{ key }}
-        )
-),
-{% endif %}
-
 accepted as (
-    select
-        {{ contract_columns | join(', ') }},
-        source_file,
-        source_row_number,
-        delivered_rows
-    from {{ versions }}
-    where quarantine_reason is null
-    {%- if not is_incremental() %}
-    union all
-    select * from streamed
-    {%- endif %}
+    {{ accepted_versions(source_table) }}
 ),
 
 final as (
@@ -77,6 +43,66 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+{#- The accepted versions of a table this build writes: on a full build the rows
+    `_versions` did not have to judge (one copy, every check passed, by the very
+    conditions `landing_versions` applies) plus the accepted versions it judged; on an
+    incremental build the accepted versions of the touched partitions. Contract columns,
+    first copy's file and row, copies delivered. -#}
+{% macro accepted_versions(source_table) -%}
+    {%- set rules = landing_rules(source_table) -%}
+    {%- set key = rules['key'] -%}
+    {%- set versions = ref('stg_landing__' ~ source_table ~ '_versions') -%}
+    {%- set repeated = ref('stg_landing__' ~ source_table ~ '_repeated_keys') -%}
+    {%- set contract_columns = [] -%}
+    {%- for name, _ in landing_columns(source_table) -%}
+        {%- do contract_columns.append(name) -%}
+    {%- endfor -%}
+    select * from (
+        with
+
+        {% if not is_incremental() %}
+        delivered as not materialized (
+            {{ delivered_rows(source_table) }}
+        ),
+
+        {{ rules['context'] }}
+
+        flagged as (
+            {{ with_parent_found('delivered', rules['parent']) }}
+        ),
+
+        streamed as (
+            select
+                {{ contract_columns | join(', ') }},
+                source_file,
+                source_row_number,
+                cast(1 as bigint) as delivered_rows
+            from flagged
+            where
+                {{ key }} is not null
+                and hash({{ key }}) not in (select key_hash from {{ repeated }})
+                and not ({{ rules['judged_condition'] }})
+        ),
+        {% endif %}
+
+        judged as (
+            select
+                {{ contract_columns | join(', ') }},
+                source_file,
+                source_row_number,
+                delivered_rows
+            from {{ versions }}
+            where quarantine_reason is null
+        )
+
+        select * from judged
+        {%- if not is_incremental() %}
+        union all
+        select * from streamed
+        {%- endif %}
+    )
 {%- endmacro %}
 
 {#- The quarantined versions of a landing table's rows, with every reason, the first

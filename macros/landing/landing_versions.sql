@@ -58,48 +58,88 @@
     {{- return(ref('stg_landing__affected_lines')) -}}
 {%- endmacro %}
 
-{#- Every delivered version of a table's rows that a build has to judge, with each
-    contract check it fails (SOURCE_CONTRACT.md), in precedence order.
-
-    First build / --full-refresh: every delivered row that cannot stream straight into
-    the accepted store (a key delivered more than once, a failed check, or
-    `always_judge`); the store takes every other row as it is.
-    Incremental build: every version, stored or new, of the partitions the delivery
-    touches (stg_landing__affected_lines / _customers), re-judged from scratch, so the
-    result equals a full rebuild.
-
-    `checks`: [(reason, condition)] evaluated per version (key conflicts and null keys
-    are added here); `context`: extra CTEs they read (ending with a comma); `parent`:
-    (CTE, [(row column, parent column)]) joined to every row as `parent_found` (parent
-    checks are joins, never per-row subqueries: at 135 M rows that is the difference
-    between seconds and minutes); `stores`: [(model, partition column[, overrides])]
-    the prior versions are read from. -#}
-{% macro landing_versions(source_table, checks, context='', stores=none,
-        always_judge='false', parent=none) -%}
+{#- A table's contract checks (macros/landing/rules/<table>.sql), with the checks every
+    table shares (null key, mistyped value, conflicting versions of a key) in front:
+    a dict of `checks` [(reason, condition)], `context` (CTEs the conditions read,
+    ending with a comma), `parent` ((CTE, [(row column, parent column)]) joined as
+    `parent_found`), `always_judge` (a condition for rows judged even when they pass)
+    and `store_overrides` (how the accepted store gives back a version column). -#}
+{% macro landing_rules(source_table) -%}
+    {%- set rules = context['landing_rules__' ~ source_table]() -%}
     {%- set key = landing_table(source_table)['key'] -%}
-    {%- set incremental = incremental_build() -%}
     {%- set mistyped = [] -%}
     {%- for column in delivered_text_columns(source_table) -%}
         {%- do mistyped.append(column ~ ' is not null') -%}
     {%- endfor -%}
-    {%- set all_checks = [
+    {%- set checks = [
         ('null_key', key ~ ' is null'),
         ('invalid_type', mistyped | join(' or ') if mistyped else 'false'),
         ('conflicting_duplicate_key', key ~ ' is not null and key_versions > 1'),
-    ] + checks -%}
+    ] + rules.get('checks', []) -%}
     {%- set row_conditions = [] -%}
-    {%- for reason, condition in all_checks if reason != 'conflicting_duplicate_key' -%}
+    {%- for reason, condition in checks if reason != 'conflicting_duplicate_key' -%}
         {%- do row_conditions.append('coalesce(' ~ condition ~ ', false)') -%}
-    {%- endfor %}
+    {%- endfor -%}
+    {%- do row_conditions.append('coalesce(' ~ rules.get('always_judge', 'false')
+        ~ ', false)') -%}
+    {{- return({
+        'key': key,
+        'checks': checks,
+        'context': rules.get('context', ''),
+        'parent': rules.get('parent'),
+        'judged_condition': row_conditions | join('\n        or '),
+        'store_overrides': rules.get('store_overrides', {}),
+    }) -}}
+{%- endmacro %}
+
+{#- The accepted store of a landing table (events: the published fct_contract_events). -#}
+{% macro accepted_store(source_table) -%}
+    {{- return('fct_contract_events' if source_table == 'contract_events'
+        else 'stg_landing__' ~ source_table) -}}
+{%- endmacro %}
+
+{#- A filter to the partitions this build re-derives, for models rebuilt every build:
+    `column in (affected partitions)` on an incremental build, `true` on a full one. -#}
+{% macro affected_only(column, partitions='lines') -%}
+    {%- set affected = ref('stg_landing__affected_' ~ partitions) -%}
+    {%- if incremental_build() -%}
+        {{ column }} in (select partition_key from {{ affected }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Every delivered version of a table's rows that a build has to judge, with each
+    contract check it fails (SOURCE_CONTRACT.md), in precedence order.
+
+    First build / --full-refresh: every delivered row that cannot stream straight into
+    the accepted store: its key was delivered more than once (a copy or a conflict: the
+    key hashes of stg_landing__<table>_repeated_keys), it fails a check, or the table's
+    rules always judge it. Only repeated keys are collapsed; the accepted store streams
+    every other row as it is, by the same conditions (landing_accepted_rows).
+    Incremental build: every version, stored or new, of the partitions the delivery
+    touches (stg_landing__affected_lines / _customers), re-judged from scratch, so the
+    result equals a full rebuild. -#}
+{% macro landing_versions(source_table) -%}
+    {%- set rules = landing_rules(source_table) -%}
+    {%- set key = rules['key'] -%}
+    {%- set incremental = incremental_build() -%}
+    {%- set stores = [
+        (accepted_store(source_table), landing_table(source_table)['partition'],
+            rules['store_overrides']),
+        ('stg_landing__' ~ source_table ~ '_quarantined',
+            landing_table(source_table)['partition'], {}),
+    ] %}
 -- depends_on: {{ ref('stg_landing__affected_lines') }}
 -- depends_on: {{ ref('stg_landing__affected_customers') }}
+-- depends_on: {{ ref('stg_landing__' ~ source_table ~ '_repeated_keys') }}
 with
 
 delivered as not materialized (
     {{ delivered_rows(source_table, new_only=incremental) }}
 ),
 
-{{ context }}
+{{ rules['context'] }}
 
 {% if incremental %}
 affected as (
@@ -107,10 +147,10 @@ affected as (
 ),
 
 stored as (
-    {%- for store in (stores or []) %}
+    {%- for store in stores %}
     {%- set relation = prior_relation(store[0]) %}
     {%- if relation is not none %}
-    {%- set overrides = store[2] if store | length > 2 else {} %}
+    {%- set overrides = store[2] %}
     {%- set present = [] %}
     {%- for column in adapter.get_columns_in_relation(relation) %}
         {%- do present.append(column.name) %}
@@ -152,41 +192,61 @@ candidates as (
     union all by name
     select * from stored
 ),
-{% else %}
-repeated_keys as (
-    {{ repeated_key_hashes('delivered', key) }}
-),
-
-flagged as (
-    {{ with_parent_found('delivered', parent) }}
-),
-
-candidates as (
-    select
-        * exclude (parent_found),
-        cast(1 as bigint) as delivered_rows
-    from flagged
-    where
-        hash({{ key }}) in (select key_hash from repeated_keys)
-        or {{ row_conditions | join('\n        or ') }}
-        or ({{ always_judge }})
-),
-{% endif %}
 
 versions as (
     {{ collapse_versions(source_table, 'candidates') }}
 ),
+{% else %}
+repeated_keys as (
+    select key_hash from {{ ref('stg_landing__' ~ source_table ~ '_repeated_keys') }}
+),
+
+flagged as (
+    {{ with_parent_found('delivered', rules['parent']) }}
+),
+
+candidates as (
+    select
+        * exclude (parent_found{{ carried_exclusions(rules['parent']) }}),
+        {{ key }} is null
+        or hash({{ key }}) in (select key_hash from repeated_keys) as is_repeated,
+        cast(1 as bigint) as delivered_rows
+    from flagged
+    where
+        hash({{ key }}) in (select key_hash from repeated_keys)
+        or {{ rules['judged_condition'] }}
+),
+
+repeated_versions as (
+    {{ collapse_versions(source_table, '(select * exclude (is_repeated) from candidates'
+        ~ ' where is_repeated)') }}
+),
+
+versions as (
+    select * from repeated_versions
+    union all by name
+    select
+        * exclude (is_repeated, source_file, source_row_number),
+        struct_pack(
+            source_file := source_file, source_row_number := source_row_number
+        ) as first_copy,
+        cast(1 as bigint) as key_versions
+    from candidates
+    where not is_repeated
+),
+{% endif %}
 
 versions_with_parent as (
-    {{ with_parent_found('versions', parent) }}
+    {{ with_parent_found('versions', rules['parent']) }}
 ),
 
 checked as (
     select
-        * exclude (first_copy, key_versions, parent_found),
+        * exclude (first_copy, key_versions, parent_found{{
+            carried_exclusions(rules['parent']) }}),
         first_copy.source_file as source_file,
         first_copy.source_row_number as source_row_number,
-        {{ quarantine_reasons(all_checks) }} as quarantine_reasons
+        {{ quarantine_reasons(rules['checks']) }} as quarantine_reasons
     from versions_with_parent
 )
 
@@ -196,9 +256,28 @@ select
 from checked
 {%- endmacro %}
 
-{#- The rows of `relation` with `parent_found`: whether a row of the parent CTE matches.
-    The parent CTE must be unique on the join columns (an accepted store's key), so the
-    left join never multiplies rows. -#}
+{#- Key hashes delivered more than once, for a full build (empty on an incremental one,
+    which judges whole partitions). -#}
+{% macro landing_repeated_keys(source_table) -%}
+    {%- set key = landing_table(source_table)['key'] -%}
+    {%- if incremental_build() %}
+select cast(null as ubigint) as key_hash
+where false
+    {%- else %}
+with
+
+delivered as (
+    {{ delivered_rows(source_table) }}
+)
+
+{{ repeated_key_hashes('delivered', key) }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- The rows of `relation` with `parent_found`: whether a row of the parent CTE matches,
+    and the parent's columns listed third in `parent` (carried along, e.g. the customer of
+    an event's line). The parent CTE must be unique on the join columns (an accepted
+    store's key), so the left join never multiplies rows. -#}
 {% macro with_parent_found(relation, parent) -%}
     {%- if parent is none %}
     select
@@ -209,6 +288,9 @@ from checked
     {%- set columns = parent[1] %}
     select
         rows.*,
+        {%- for carried in (parent[2] if parent | length > 2 else []) %}
+        parents.{{ carried }} as parent_{{ carried }},
+        {%- endfor %}
         parents.{{ columns[0][1] }} is not null as parent_found
     from {{ relation }} as rows
     left join {{ parent[0] }} as parents
@@ -217,4 +299,11 @@ from checked
             {{- " and " if not loop.last }}
         {%- endfor %}
     {%- endif %}
+{%- endmacro %}
+
+{#- `, parent_<column>` for every column a parent join carries (to exclude them). -#}
+{% macro carried_exclusions(parent) -%}
+    {%- if parent is not none and parent | length > 2 -%}
+        {%- for carried in parent[2] %}, parent_{{ carried }}{% endfor -%}
+    {%- endif -%}
 {%- endmacro %}

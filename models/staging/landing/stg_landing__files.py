@@ -169,9 +169,9 @@ def previous_inventory(dbt, session):
     ).fetchone()[0]
     if full_refresh or not exists or not previous_builds:
         return build_seq, []
-    return build_seq, session.execute(
-        f"select * from {dbt.this} order by file_path"
-    ).fetch_arrow_table().to_pylist()
+    cursor = session.execute(f"select * from {dbt.this} order by file_path")
+    names = [column[0] for column in cursor.description]
+    return build_seq, [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def model(dbt, session):

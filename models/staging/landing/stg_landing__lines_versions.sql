@@ -1,25 +1,3 @@
-{#- Lines: the delivered versions this build judges (see landing_versions). A line whose
-    customer is missing or quarantined is an orphan. -#}
-{%- set context %}
-accepted_customers as (
-    select customer_id from {{ ref('stg_landing__customers') }}
-    {%- if incremental_build() %}
-    where customer_id in (
-        select partition_key from {{ ref('stg_landing__affected_customers') }}
-    )
-    {%- endif %}
-),
-{%- endset %}
-{{ landing_versions('lines', checks=[
-    ('missing_required_field', 'customer_id is null or network is null'
-        ~ ' or line_class is null or payment_type is null'),
-    ('unknown_code', is_unknown_code('network', 'ref_codes', code_list='network')
-        ~ ' or ' ~ is_unknown_code('line_class', 'ref_line_classes', 'line_class')
-        ~ ' or ' ~ is_unknown_code('payment_type', 'ref_codes',
-            code_list='payment_type')),
-    ('invalid_value', "mvno_brand is not null and network <> 'mvno'"),
-    ('orphan', 'customer_id is not null and not parent_found'),
-], context=context, parent=('accepted_customers', [('customer_id', 'customer_id')]), stores=[
-    ('stg_landing__lines', 'line_id'),
-    ('stg_landing__lines_quarantined', 'line_id'),
-]) }}
+{#- Landing table lines: every delivered version this build judges, with each contract
+    check it fails (checks: macros/landing/rules/lines.sql; mechanics: landing_versions). -#}
+{{ landing_versions('lines') }}

@@ -1,18 +1,3 @@
-{#- Roaming passes: the delivered versions this build judges (see landing_versions). -#}
-{%- set context %}
-accepted_lines as (
-    select line_id from {{ ref('stg_landing__lines') }}
-    {%- if incremental_build() %}
-    where line_id in (select partition_key from {{ ref('stg_landing__affected_lines') }})
-    {%- endif %}
-),
-{%- endset %}
-{{ landing_versions('roaming_passes', checks=[
-    ('missing_required_field', 'line_id is null or base_data_mb is null'
-        ~ ' or purchased_at is null'),
-    ('invalid_value', 'base_data_mb <= 0'),
-    ('orphan', 'line_id is not null and not parent_found'),
-], context=context, parent=('accepted_lines', [('line_id', 'line_id')]), stores=[
-    ('stg_landing__roaming_passes', 'line_id'),
-    ('stg_landing__roaming_passes_quarantined', 'line_id'),
-]) }}
+{#- Landing table roaming_passes: every delivered version this build judges, with each contract
+    check it fails (checks: macros/landing/rules/roaming_passes.sql; mechanics: landing_versions). -#}
+{{ landing_versions('roaming_passes') }}
