@@ -37,7 +37,8 @@ def test_every_injected_violation_is_quarantined_with_its_reason(generated, ware
     quarantined = Counter(
         (table, key, reason)
         for table, key, reason in sql(warehouse, """
-            select source_table, record_key, quarantine_reason from restricted.quarantine.quarantined_rows
+            select source_table, record_key, quarantine_reason
+            from restricted.quarantine.quarantined_rows
         """)
     )
     missing = []

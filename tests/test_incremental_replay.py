@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from remedy.landing import write_table, write_empty_tables
+from remedy.landing import write_empty_tables, write_table
 from remedy.settings import restricted_path
 
 pytestmark = pytest.mark.slow

@@ -185,6 +185,7 @@ EXPECTED_QUARANTINE = {
     ("penalty_charges", "PC-BADCOMP", "unknown_code"),
     ("penalty_charges", "PC-QUARANTINED-EVENT", "orphan"),
     ("penalty_charges", "PC-OTHER-LINE", "orphan"),
+    ("penalty_charges", "PC-TEXT-OK", "invalid_type"),
     ("penalty_charges", "PC-TEXT-BAD", "invalid_type"),
     ("refund_applications", "RA-Q-LINE", "orphan"),
     ("refund_applications", "RA-SYSTEM", "unknown_code"),
@@ -245,12 +246,15 @@ def test_second_terminating_event_first_one_stands_w1(warehouse, sql):
     assert rows == [("E-TERM-1", "port_out", "skt", dt.datetime(2025, 10, 1, 10, 0))]
 
 
-def test_text_in_a_money_column_is_read_or_quarantined_not_fatal(warehouse, sql):
-    assert sql(warehouse, "select billed_krw from restricted.staging.stg_landing__penalty_charges "
-                          "where charge_id = 'PC-TEXT-OK'") == [(12000,)]
-    assert sql(warehouse, "select quarantine_reasons from restricted.quarantine.quarantined_rows "
-                          "where record_key = 'PC-TEXT-BAD'") == [(["invalid_type",
-                                                                   "missing_required_field"],)]
+def test_text_in_a_money_column_is_quarantined_never_converted(warehouse, sql):
+    # issue 10.1: '12000' as text is not read as 12000; both rows are invalid_type
+    assert sql(warehouse, "select count(*) from restricted.staging.stg_landing__penalty_charges "
+                          "where charge_id like 'PC-TEXT-%'") == [(0,)]
+    rows = dict(sql(warehouse, "select record_key, quarantine_reasons "
+                               "from restricted.quarantine.quarantined_rows "
+                               "where record_key like 'PC-TEXT-%'"))
+    assert rows == {"PC-TEXT-OK": ["invalid_type", "missing_required_field"],
+                    "PC-TEXT-BAD": ["invalid_type", "missing_required_field"]}
 
 
 def test_exact_duplicates_collapse_across_files(warehouse, sql):
@@ -291,17 +295,19 @@ def test_activation_event_wins_over_lines_activated_at(warehouse, sql):
                           "where source_table = 'lines'") == [(1,)]
 
 
-def test_service_history_intervals(warehouse, sql):
+def test_r2_suspension_across_grant_dates(warehouse, sql):
+    # L-SUSP is suspended 2026-02-15 12:00 .. 2026-04-10 08:00 KST and terminated
+    # 2026-06-20 18:30: no grant on 03-01 and 04-01 (suspended at 00:00), none from 07-01.
     rows = sql(warehouse, """
-        select status, valid_from_kst, valid_to_kst from restricted.intermediate.int_line_status_intervals
-        where line_id = 'L-SUSP' order by valid_from_kst
+        select grant_number from restricted.intermediate.int_line_suspensions_at_grants
+        where line_id = 'L-SUSP' order by 1
     """)
-    assert rows == [
-        ("in_service", dt.datetime(2020, 1, 1, 10), dt.datetime(2026, 2, 15, 12)),
-        ("suspended", dt.datetime(2026, 2, 15, 12), dt.datetime(2026, 4, 10, 8)),
-        ("in_service", dt.datetime(2026, 4, 10, 8), dt.datetime(2026, 6, 20, 18, 30)),
-        ("terminated", dt.datetime(2026, 6, 20, 18, 30), None),
-    ]
+    assert rows == [(2,), (3,)]
+    granted = sql(warehouse, """
+        select period_start from main.fct_reward_entitlements
+        where line_id = 'L-SUSP' and benefit = 'data_bonus' order by 1
+    """)
+    assert granted == [(dt.date(2026, 2, 1),), (dt.date(2026, 5, 1),), (dt.date(2026, 6, 1),)]
 
 
 def test_raw_rows_equal_accepted_plus_duplicates_plus_quarantined(warehouse, sql, landing):
@@ -322,14 +328,16 @@ def test_raw_rows_equal_accepted_plus_duplicates_plus_quarantined(warehouse, sql
             warehouse, f"select count(*) from {accepted_store(table)}")
         [(quarantined_rows,)] = sql(
             warehouse,
-            f"select count(*) from restricted.quarantine.quarantined_rows where source_table = '{table}'")
+            "select count(*) from restricted.quarantine.quarantined_rows "
+            f"where source_table = '{table}'")
         assert (accepted_rows, quarantined_rows) == (accepted, quarantined), table
     assert counts["customers"] == (8, 1, 2, 5)
 
 
 def test_unknown_line_on_application_is_not_quarantined(warehouse, sql):
     # A6: the front end may send a line that does not exist; that is an outcome, not a breach.
-    assert sql(warehouse, "select count(*) from restricted.staging.stg_landing__refund_applications "
+    assert sql(warehouse, "select count(*) from "
+                          "restricted.staging.stg_landing__refund_applications "
                           "where application_id = 'RA-UNKNOWN-LINE'") == [(1,)]
 
 
