@@ -13,10 +13,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from remedy.contract import KEYS, TABLES
-from remedy.edge_cases import CASES, edge_rows, penalty_krw
+from remedy.edge_cases import catalogue, edge_rows
 from remedy.generate import generate
 from remedy.generator import injection
 from remedy.generator import params as P
+from remedy.program import read_program
+from remedy.rules import expected_penalty_krw
 
 SMALL = 0.001
 MEDIUM = 0.002
@@ -147,7 +149,7 @@ def test_edge_rows_are_never_corrupted_or_duplicated(small: Path) -> None:
     summary = json.loads((small / "_generation.json").read_text())
     touched = [r for r in summary["injected"] if r["key"] and "-EDGE-" in r["key"]]
     assert touched == []
-    assert summary["edge_cases"]["count"] == len(CASES)
+    assert summary["edge_cases"]["count"] == len(catalogue("kt_2025_12"))
 
 
 # --- magnitudes ----------------------------------------------------------------------------
@@ -203,7 +205,7 @@ def test_customers_ages_and_rejoiners(medium) -> None:
     shared = _scalar(con, """
         SELECT count(*) FROM (SELECT person_key FROM customers WHERE customer_id LIKE 'C0%'
                               GROUP BY 1 HAVING count(*) > 1)""")
-    fates = P.make_plan(MEDIUM, 42).segments[0]["fates"]
+    fates = P.make_plan(MEDIUM, 42, read_program("kt_2025_12")).segments[0]["fates"]
     expected = P.REJOIN_SHARE * sum(n for fate, n in fates.items() if fate <= P.FATE_A)
     assert abs(shared - expected) < 3 * expected ** 0.5
 
@@ -249,7 +251,9 @@ def test_generated_clawbacks_follow_the_penalty_arithmetic(medium) -> None:
         WHERE c.component IN ('subsidy_clawback', 'selective_discount_clawback')
             AND c.charge_id LIKE 'PC0%'""").fetchall()
     assert len(rows) > 1000
-    agree = sum(penalty_krw(kind, start, term, amount, day) == billed
+    grace = read_program("kt_2025_12").grace_days
+    agree = sum(expected_penalty_krw(kind, dt.date.fromisoformat(start), term, amount, amount,
+                                     dt.date.fromisoformat(day), grace) == billed
                 for kind, start, term, amount, day, billed in rows)
     assert 1 - P.BILLING_DISAGREES - 0.015 < agree / len(rows) < 1 - P.BILLING_DISAGREES + 0.015
 

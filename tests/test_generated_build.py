@@ -1,6 +1,8 @@
 """The warehouse built on generated data: every injected contract violation is quarantined
 with the reason the generator recorded, raw rows reconcile, and every hand-written edge
-case of `remedy.edge_cases` (cut-offs of W, A, N, P, R rules) holds in the marts.
+case of `remedy.edge_cases` (cut-offs of W, A, N, P, R rules) holds in the marts, for the
+default program and for the revision kt_2025_12_rev1 (generated with its own dates and
+built with `--vars '{program_id: kt_2025_12_rev1}'`).
 """
 
 from __future__ import annotations
@@ -133,16 +135,40 @@ def _mart_rows(sql, warehouse: Path, expectation: Expectation) -> list[dict]:
     return [dict(zip(columns, map(_normalise, row), strict=True)) for row in rows]
 
 
-EDGE_EXPECTATIONS = expectations()
-
-
-@pytest.mark.parametrize(
-    ("case_id", "expectation"), EDGE_EXPECTATIONS,
-    ids=[f"{case_id}-{expectation.mart}-{index}"
-         for index, (case_id, expectation) in enumerate(EDGE_EXPECTATIONS)],
-)
-def test_edge_case_holds_in_the_marts(case_id, expectation, warehouse, sql):
+def _assert_holds(sql, warehouse: Path, case_id: str, expectation: Expectation) -> None:
     actual = _mart_rows(sql, warehouse, expectation)
     expected = [dict(row) for row in expectation.rows]
     key = repr
     assert sorted(actual, key=key) == sorted(expected, key=key), case_id
+
+
+def _ids(pairs: list[tuple[str, Expectation]]) -> list[str]:
+    return [f"{case_id}-{expectation.mart}-{index}"
+            for index, (case_id, expectation) in enumerate(pairs)]
+
+
+EDGE_EXPECTATIONS = expectations("kt_2025_12")
+REVISION = "kt_2025_12_rev1"
+REVISION_EXPECTATIONS = expectations(REVISION)
+
+
+@pytest.mark.parametrize(("case_id", "expectation"), EDGE_EXPECTATIONS,
+                         ids=_ids(EDGE_EXPECTATIONS))
+def test_edge_case_holds_in_the_marts(case_id, expectation, warehouse, sql):
+    _assert_holds(sql, warehouse, case_id, expectation)
+
+
+@pytest.fixture(scope="module")
+def revision_warehouse(tmp_path_factory, build) -> Path:
+    landing = tmp_path_factory.mktemp("generated-rev1") / "raw"
+    info = generate(landing, scale=0.001, seed=11, bad_rows=0.002, progress=False,
+                    program_id=REVISION)
+    assert info["program_id"] == REVISION
+    return build(landing, tmp_path_factory.mktemp("generated-rev1-wh"),
+                 dbt_vars={"program_id": REVISION})
+
+
+@pytest.mark.parametrize(("case_id", "expectation"), REVISION_EXPECTATIONS,
+                         ids=_ids(REVISION_EXPECTATIONS))
+def test_revision_edge_case_holds_in_the_marts(case_id, expectation, revision_warehouse, sql):
+    _assert_holds(sql, revision_warehouse, case_id, expectation)

@@ -5,7 +5,7 @@
     actual <= expected; the two billing controls (P rules) within a tolerance, because
     billing is the truth for refunds (A7) and is allowed to differ from the warehouse's
     own arithmetic on a few lines. -#}
-{%- set penalty_tolerance = var('reconciliation_penalty_tolerance', 0.05) -%}
+{%- set penalty_tolerance = var('reconciliation_penalty_tolerance') -%}
 
 with
 

@@ -23,12 +23,13 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from remedy.contract import KEYS, TABLES
-from remedy.edge_cases import CASES, edge_rows
+from remedy.edge_cases import catalogue, edge_rows
 from remedy.generator import activity, injection, population, requests
 from remedy.generator import params as P
 from remedy.generator.sqlkit import install_macros
 from remedy.generator.writer import TableOutput, null_key_rows, part_bounds, write_table
 from remedy.landing import kst
+from remedy.program import read_program
 
 GENERATOR_VERSION = 1
 ROWS_PER_FILE = 20_000_000
@@ -47,7 +48,7 @@ MATERIALISED = {"penalty_charges": "charges_t", "refund_applications": "apps_t",
 
 
 def generate(out: Path, scale: float = 0.01, seed: int = 42, bad_rows: float = 0.001,
-             progress: bool = True) -> dict:
+             progress: bool = True, program_id: str | None = None) -> dict:
     """Write `<out>/<table>/*.parquet` for the nine contract tables and `_generation.json`.
 
     Existing table folders in `out` are replaced. Returns the content of _generation.json.
@@ -58,6 +59,8 @@ def generate(out: Path, scale: float = 0.01, seed: int = 42, bad_rows: float = 0
         raise ValueError(f"scale must be a positive number, got {scale}")
     if not 0 <= bad_rows < 0.5:
         raise ValueError(f"bad_rows must be a rate in [0, 0.5), got {bad_rows}")
+    program = read_program(program_id)
+    plan = P.make_plan(scale, seed, program)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for table in TABLES:
@@ -67,10 +70,10 @@ def generate(out: Path, scale: float = 0.01, seed: int = 42, bad_rows: float = 0
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     try:
-        con = _connect(work, seed)
+        con = _connect(work, seed, plan)
         try:
             with tqdm(total=1, disable=not progress, desc="generate", unit="step") as bar:
-                result = _run(con, out, P.make_plan(scale, seed), seed, bad_rows, bar)
+                result = _run(con, out, plan, seed, bad_rows, bar)
         finally:
             con.close()
     finally:
@@ -88,7 +91,7 @@ def _to_json(result: dict) -> str:
     return f'{head[:-2]},\n "injected": {injected}\n}}\n'
 
 
-def _connect(work: Path, seed: int) -> duckdb.DuckDBPyConnection:
+def _connect(work: Path, seed: int, plan: P.Plan) -> duckdb.DuckDBPyConnection:
     # Insertion order is preserved (DuckDB's default) so CREATE ... ORDER BY tables keep
     # their order and zone maps prune the per-part line ranges.
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(work),
@@ -97,7 +100,7 @@ def _connect(work: Path, seed: int) -> duckdb.DuckDBPyConnection:
     # tqdm reports progress (or nothing, with progress=False); DuckDB's bar would interleave.
     con.execute("SET enable_progress_bar = false")
     install_macros(con, seed)
-    activity.install_activity_macros(con)
+    activity.install_activity_macros(con, plan.dates)
     return con
 
 
@@ -114,8 +117,10 @@ def _run(con: duckdb.DuckDBPyConnection, out: Path, plan: P.Plan, seed: int, rat
     lines = _step(bar, "lines backbone", lambda: population.build_line_base(con, plan))
     customers = _step(bar, "customers backbone", lambda: population.build_cust_base(con, plan))
     _step(bar, "penalty charges", lambda: activity.build_charges(con))
-    _step(bar, "requests", lambda: (requests.build_applications(con), requests.build_roaming(con),
-                                    requests.build_ott(con), requests.build_insurance(con)))
+    dates = plan.dates
+    _step(bar, "requests", lambda: (
+        requests.build_applications(con, dates), requests.build_roaming(con, dates),
+        requests.build_ott(con, dates), requests.build_insurance(con, dates)))
     estimates = _estimate_rows(con, lines, customers)
     domains = _domains(con, lines)
     parts = {table: max(3 if table == "contract_events" else 1,
@@ -181,12 +186,12 @@ def _generated_sql(table: str) -> Callable[[int, int | None], str]:
 
 def _prepare_extras(con: duckdb.DuckDBPyConnection, plan: P.Plan, rate: float,
                     estimates: dict[str, int], domains: dict[str, int]) -> None:
-    _register_edges(con)
+    _register_edges(con, plan.dates.program_id)
     if rate <= 0:
         return
     columns = {table: list(schema.names) for table, schema in TABLES.items()}
     per_kind = injection.kind_counts(rate, estimates)
-    injection.build_mismatches(con, per_kind["lines"])
+    injection.build_mismatches(con, plan, per_kind["lines"])
     injection.build_bad_rows(con, plan, columns, per_kind, domains)
     _build_duplicates(con, per_kind, columns)
 
@@ -219,9 +224,9 @@ def _build_duplicates(con: duckdb.DuckDBPyConnection, per_kind: dict[str, int],
         injection.build_duplicates(con, table, sql, max(2, per_kind[table]))
 
 
-def _register_edges(con: duckdb.DuckDBPyConnection) -> None:
+def _register_edges(con: duckdb.DuckDBPyConnection, program_id: str) -> None:
     """Edge rows as Arrow tables in contract types (KST strings become UTC instants)."""
-    rows_by_table = edge_rows()
+    rows_by_table = edge_rows(program_id)
     for table, schema in TABLES.items():
         rows = rows_by_table.get(table, [])
         arrays = {field.name: pa.array([_coerce(row.get(field.name), field.type)
@@ -282,16 +287,19 @@ def _bad_records(con: duckdb.DuckDBPyConnection, out: Path, table: str, key: str
 
 def _summary(plan: P.Plan, seed: int, rate: float, outputs: dict[str, TableOutput],
              injected: list[dict]) -> dict:
-    edge_counts = {table: len(rows) for table, rows in edge_rows().items()}
+    program_id = plan.dates.program_id
+    edge_counts = {table: len(rows) for table, rows in edge_rows(program_id).items()}
+    cases = catalogue(program_id)
     kinds = Counter((r["table"], r["kind"]) for r in injected)
     return {
         "generator_version": GENERATOR_VERSION,
+        "program_id": program_id,
         "scale": plan.scale,
         "seed": seed,
         "bad_rows": rate,
         "row_counts": {table: output.rows for table, output in outputs.items()},
         "files": {table: output.files for table, output in outputs.items()},
-        "edge_cases": {"count": len(CASES), "case_ids": [c.case_id for c in CASES],
+        "edge_cases": {"count": len(cases), "case_ids": [c.case_id for c in cases],
                        "rows": {table: edge_counts.get(table, 0) for table in TABLES}},
         "id_conventions": ID_CONVENTIONS,
         "injected_kinds": injection.describe_kinds() if rate > 0 else {},
