@@ -15,6 +15,7 @@ import duckdb
 
 from remedy.contract import KEYS
 from remedy.generator import params as P
+from remedy.generator.deliveries import arrival_day_sql
 from remedy.rules import add_months
 
 REASONS = (
@@ -305,16 +306,19 @@ def build_bad_rows(con: duckdb.DuckDBPyConnection, plan: P.Plan,
             source = templates[(table, kind.template)].format(n=serial + n)
             for version in range(1, kind.versions + 1):
                 broken = kind.versions == 1 or version == 2
-                selects.append(_kind_select(kind, version, broken, source, serial, serial + n,
-                                            columns[table]))
+                selects.append(_kind_select(table, kind, version, broken, source, serial,
+                                            serial + n, columns[table]))
             serial += n
         con.execute(f"CREATE OR REPLACE TEMP TABLE bad_{table} AS "
                     + " UNION ALL ".join(selects))
 
 
-def _kind_select(kind: Kind, version: int, broken: bool, source: str, lo: int, hi: int,
-                 columns: list[str]) -> str:
-    """Template rows k in [lo, hi), broken by `kind` unless this is an unbroken version 1."""
+def _kind_select(table: str, kind: Kind, version: int, broken: bool, source: str, lo: int,
+                 hi: int, columns: list[str]) -> str:
+    """Template rows k in [lo, hi), broken by `kind` unless this is an unbroken version 1.
+
+    `template_day` is the arrival day of the unbroken template (daily deliveries).
+    """
     exprs = []
     for column in columns:
         expr = column
@@ -330,7 +334,8 @@ def _kind_select(kind: Kind, version: int, broken: bool, source: str, lo: int, h
     return f"""
         SELECT '{kind.kind}' AS kind, '{kind.reason}' AS reason,
             {version if kind.versions == 2 else 'NULL'} AS version,
-            s1, 1000000 + 2 * k + {version} AS s2, {', '.join(exprs)}
+            s1, 1000000 + 2 * k + {version} AS s2, {', '.join(exprs)},
+            {arrival_day_sql(table)} AS template_day
         FROM ({source}) WHERE k >= {lo} AND k < {hi}"""
 
 
