@@ -11,12 +11,14 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from remedy.contract import TABLES
 from remedy.edge_cases import Expectation, expectations
 from remedy.generate import generate
+from remedy.program import load_program, read_program
 
 PENALTY_PSEUDO_MART = "penalty_arithmetic"
 
@@ -172,3 +174,10 @@ def revision_warehouse(tmp_path_factory, build) -> Path:
                          ids=_ids(REVISION_EXPECTATIONS))
 def test_revision_edge_case_holds_in_the_marts(case_id, expectation, revision_warehouse, sql):
     _assert_holds(sql, revision_warehouse, case_id, expectation)
+
+
+def test_the_seed_reader_agrees_with_the_built_program_schema(warehouse, revision_warehouse):
+    """The generator's program (seed CSVs) is the one dbt loaded for the checks."""
+    for database, program_id in ((warehouse, "kt_2025_12"), (revision_warehouse, REVISION)):
+        with duckdb.connect(str(database), read_only=True) as con:
+            assert load_program(con, program_id) == read_program(program_id)
