@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 
 from remedy.contract import KEYS, duckdb_columns
 from remedy.generator.params import KST_OFFSET_S
@@ -153,8 +154,6 @@ def _write_once(con: duckdb.DuckDBPyConnection, table: str, select: str, path: P
                 expected: int) -> None:
     """Write a delivery file unless it exists; an existing one must have the planned rows."""
     if path.exists():
-        import pyarrow.parquet as pq
-
         found = pq.ParquetFile(path).metadata.num_rows
         if found != expected:
             raise RuntimeError(f"{path} exists with {found} rows, this generation plans "

@@ -76,6 +76,12 @@ class ProgramDates:
         cutoff = program["base_cutoff_kst"]
         window_end = program["waiver_window_end_date"]
         grants = [row["grant_date"] for row in program.data_grants]
+        missing = [name for name, rows in (("program_penalty_terms", program.grace_days),
+                                           ("program_data_grants (two or more)", grants[1:]))
+                   if not rows]
+        if missing:
+            raise ValueError(f"program {program.program_id} cannot be generated: no rows in "
+                             f"{', '.join(missing)}")
         return cls(
             program_id=program.program_id,
             base_cutoff=kst_seconds(cutoff),
