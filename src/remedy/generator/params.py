@@ -113,10 +113,6 @@ class ProgramDates:
         )
 
     @property
-    def window_days(self) -> int:
-        return (self.window_after - self.window_start) // DAY_S
-
-    @property
     def retroactive_days(self) -> int:
         return (self.announced_start - self.window_start) // DAY_S
 
