@@ -1,6 +1,7 @@
 """Time `remedy.generate.generate` at a scale: wall time, peak RSS and output size.
 
     python scripts/benchmark_generate.py 1.0 --out data/bench_raw [--seed 42] [--keep]
+        [--deliveries daily]
 
 Peak RSS is the larger of this process's and its children's (ru_maxrss, KiB on Linux).
 The output folder is deleted afterwards unless --keep is given.
@@ -36,15 +37,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("data/bench_raw"))
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--bad-rows", type=float, default=0.001)
+    parser.add_argument("--deliveries", choices=("snapshot", "daily"), default="snapshot")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    result = generate(args.out, scale=args.scale, seed=args.seed, bad_rows=args.bad_rows)
+    result = generate(args.out, scale=args.scale, seed=args.seed, bad_rows=args.bad_rows,
+                      deliveries=args.deliveries)
     wall = time.perf_counter() - started
     size = _folder_bytes(args.out)
 
-    print(f"scale {args.scale}  seed {args.seed}  bad_rows {args.bad_rows}")
+    print(f"scale {args.scale}  seed {args.seed}  bad_rows {args.bad_rows}  "
+          f"deliveries {args.deliveries}")
     print(f"wall time      {wall:10.1f} s")
     print(f"peak RSS       {_peak_rss_mib():10.0f} MiB")
     print(f"output size    {size / 2**20:10.1f} MiB in {args.out}")

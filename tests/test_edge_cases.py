@@ -1,4 +1,9 @@
-"""The hand-written edge-case catalogue: arithmetic, internal consistency, contract codes."""
+"""The hand-written edge-case catalogue: internal consistency, contract codes, calibration.
+
+The catalogue is built per program from its seeds; structural checks run for every seeded
+program, and the kt_2025_12 catalogue is checked against the literal boundaries of
+PROGRAM_RULES.md.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,16 @@ from pathlib import Path
 import pytest
 
 from remedy.contract import KEYS, TABLES
-from remedy.edge_cases import CASES, add_months, case_by_id, edge_rows, expectations, penalty_krw
+from remedy.edge_cases import (
+    Calendar,
+    CatalogueError,
+    case_by_id,
+    catalogue,
+    edge_rows,
+    expectations,
+)
+from remedy.program import read_program, read_seed
+from remedy.rules import completed_years, expected_penalty_krw
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "reference"
 RULE_ID = re.compile(r"^(W[1-4](\.[1-8])?|A[1-7]|N[12]|P[1-5]|R[1-6])$")
@@ -35,71 +49,52 @@ def _codes() -> dict[str, set[str]]:
     return lists
 
 
-# --- P rules -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("kind", "start", "term", "amount", "day", "expected"), [
-    # P4 worked examples
-    ("device_subsidy", "2024-03-15", 24, 600_000, "2025-01-15", 462_545),
-    ("device_subsidy", "2024-03-15", 24, 600_000, "2024-08-01", 600_000),
-    ("selective_discount", "2024-03-15", 24, 17_250, "2026-02-13", 21_653),
-    # grace edges U = G and U = G + 1 (P2, P3)
-    ("device_subsidy", "2025-03-05", 24, 500_000, "2025-09-01", 500_000),
-    ("device_subsidy", "2025-03-05", 24, 500_000, "2025-09-02", 499_090),
-    ("device_subsidy", "2025-06-10", 12, 500_000, "2025-09-08", 500_000),
-    ("device_subsidy", "2025-06-10", 12, 500_000, "2025-09-09", 498_181),
-    ("selective_discount", "2025-06-10", 12, 20_000, "2025-09-08", 59_178),
-    ("selective_discount", "2025-06-10", 12, 20_000, "2025-09-09", 59_618),
-    # clamped term end (2024-02-29 + 24 months = 2026-02-28) and U >= C
-    ("device_subsidy", "2024-02-29", 24, 500_000, "2025-10-01", 136_363),
-    ("device_subsidy", "2024-02-29", 24, 500_000, "2026-02-28", 0),
-    ("device_subsidy", "2024-05-01", 12, 500_000, "2025-10-01", 0),
-])
-def test_penalty_arithmetic(kind: str, start: str, term: int, amount: int, day: str,
-                            expected: int) -> None:
-    assert penalty_krw(kind, start, term, amount, day) == expected
-
-
-def test_months_clamp_to_the_last_day() -> None:
-    assert add_months(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
-    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
-    assert add_months(dt.date(2024, 1, 31), 24) == dt.date(2026, 1, 31)
-    assert add_months(dt.date(2025, 12, 15), 1) == dt.date(2026, 1, 15)
+PROGRAMS = sorted(row["program_id"] for row in read_seed("program_parameters"))
 
 
 def test_catalogue_charges_match_arithmetic_except_the_deliberate_one() -> None:
-    assert case_by_id("P4-EX1").rows["penalty_charges"][0]["billed_krw"] == 462_545
+    # Re-anchored to kt_2025_12's window, P4's first example is the published one.
+    assert case_by_id("P4-EX1", "kt_2025_12").rows["penalty_charges"][0]["billed_krw"] == 462_545
+    assert case_by_id("P4-EX3", "kt_2025_12").rows["penalty_charges"][0]["billed_krw"] == 21_653
+    grace = read_program("kt_2025_12").grace_days
     assert case_by_id("P-BILLING-DIFFERS").rows["penalty_charges"][0]["billed_krw"] == (
-        penalty_krw("device_subsidy", "2025-03-01", 24, 500_000, "2025-10-21") + 3_000)
+        expected_penalty_krw("device_subsidy", dt.date(2025, 3, 1), 24, 500_000, None,
+                             dt.date(2025, 10, 21), grace) + 3_000)
 
 
 # --- catalogue shape -----------------------------------------------------------------------
 
 
-def test_case_ids_rules_and_expectations_are_well_formed() -> None:
-    ids = [c.case_id for c in CASES]
+@pytest.mark.parametrize("program_id", PROGRAMS)
+def test_case_ids_rules_and_expectations_are_well_formed(program_id: str) -> None:
+    cases = catalogue(program_id)
+    ids = [c.case_id for c in cases]
     assert len(ids) == len(set(ids))
-    for edge_case in CASES:
+    assert ids == [c.case_id for c in catalogue()]
+    for edge_case in cases:
         assert edge_case.rules and all(RULE_ID.match(rule) for rule in edge_case.rules), edge_case
         assert edge_case.expect, f"{edge_case.case_id} asserts nothing"
-    assert {expectation.mart for _, expectation in expectations()} <= MARTS
+        assert edge_case.title, edge_case.case_id
+    assert {expectation.mart for _, expectation in expectations(program_id)} <= MARTS
 
 
-def test_keys_are_unique_and_recognisable() -> None:
-    for table, rows in edge_rows().items():
+@pytest.mark.parametrize("program_id", PROGRAMS)
+def test_keys_are_unique_and_recognisable(program_id: str) -> None:
+    for table, rows in edge_rows(program_id).items():
         keys = Counter(row[KEYS[table]] for row in rows)
         assert max(keys.values()) == 1, table
         assert all("-EDGE-" in key for key in keys), table
 
 
-def test_rows_use_contract_columns_and_codes() -> None:
+@pytest.mark.parametrize("program_id", PROGRAMS)
+def test_rows_use_contract_columns_and_codes(program_id: str) -> None:
     codes = _codes()
     coded = {"customer_type": "customer_type", "network": "network",
              "line_class": "line_class", "payment_type": "payment_type",
              "event_type": "event_type", "channel": "channel", "port_out_to": "port_out_to",
              "agreement_type": "agreement_type", "component": "component",
              "holder_exception": "holder_exception", "hardship_reason": "hardship_reason"}
-    for table, rows in edge_rows().items():
+    for table, rows in edge_rows(program_id).items():
         for row in rows:
             assert set(row) == set(TABLES[table].names), (table, row)
             for column, code_list in coded.items():
@@ -107,8 +102,9 @@ def test_rows_use_contract_columns_and_codes() -> None:
                     assert row[column] in codes[code_list], (table, column, row[column])
 
 
-def test_references_resolve_inside_the_catalogue() -> None:
-    rows = edge_rows()
+@pytest.mark.parametrize("program_id", PROGRAMS)
+def test_references_resolve_inside_the_catalogue(program_id: str) -> None:
+    rows = edge_rows(program_id)
     customers = {row["customer_id"] for row in rows["customers"]}
     lines = {row["line_id"]: row for row in rows["lines"]}
     events = {row["event_id"]: row for row in rows["contract_events"]}
@@ -123,8 +119,9 @@ def test_references_resolve_inside_the_catalogue() -> None:
     assert ghosts == {"L-EDGE-A6-UNKNOWN-LINE-GHOST"}
 
 
-def test_lines_agree_with_their_events() -> None:
-    rows = edge_rows()
+@pytest.mark.parametrize("program_id", PROGRAMS)
+def test_lines_agree_with_their_events(program_id: str) -> None:
+    rows = edge_rows(program_id)
     by_line: dict[str, list[dict]] = {}
     for event in rows["contract_events"]:
         by_line.setdefault(event["line_id"], []).append(event)
@@ -138,8 +135,9 @@ def test_lines_agree_with_their_events() -> None:
         assert all(e["port_out_to"] for e in ports)
 
 
-def test_agreements_start_on_an_event_of_their_line() -> None:
-    rows = edge_rows()
+@pytest.mark.parametrize("program_id", PROGRAMS)
+def test_agreements_start_on_an_event_of_their_line(program_id: str) -> None:
+    rows = edge_rows(program_id)
     starts = {(e["line_id"], e["event_at"][:10]) for e in rows["contract_events"]
               if e["event_type"] in ("activation", "device_change", "recontract")}
     for agreement in rows["agreements"]:
@@ -147,10 +145,12 @@ def test_agreements_start_on_an_event_of_their_line() -> None:
 
 
 def test_required_boundaries_are_covered() -> None:
-    stamps = {e["event_at"] for e in edge_rows()["contract_events"]}
-    applied = {a["applied_at"] for a in edge_rows()["refund_applications"]}
-    bought = {p["purchased_at"] for p in edge_rows()["roaming_passes"]}
-    births = {c["birth_date"] for c in edge_rows()["customers"]}
+    """The literal boundaries of PROGRAM_RULES.md, for the program it states them for."""
+    rows = edge_rows("kt_2025_12")
+    stamps = {e["event_at"] for e in rows["contract_events"]}
+    applied = {a["applied_at"] for a in rows["refund_applications"]}
+    bought = {p["purchased_at"] for p in rows["roaming_passes"]}
+    births = {c["birth_date"] for c in rows["customers"]}
     assert {"2025-08-31 23:59:59", "2025-09-01 00:00:00", "2026-01-13 23:59:59",
             "2026-01-14 00:00:00"} <= stamps
     assert {"2026-01-14 08:59:59", "2026-01-14 09:00:00", "2026-01-18 23:59:59",
@@ -159,3 +159,38 @@ def test_required_boundaries_are_covered() -> None:
     assert {"2026-02-28 23:59:59", "2026-03-01 00:00:00", "2026-08-31 23:59:59",
             "2026-09-01 00:00:00"} <= bought
     assert {"1961-01-13", "1961-01-14", "1960-02-29"} <= births
+
+
+def test_the_revision_moves_population_and_age_cut_offs() -> None:
+    """kt_2025_12_rev1 (reward population as of 2026-01-31 24:00): the R1 and R6 boundary
+    cases follow the revision's seeds, the rest of the catalogue stays put."""
+    base, revision = catalogue("kt_2025_12"), catalogue("kt_2025_12_rev1")
+    changed = {a.case_id for a, b in zip(base, revision, strict=True) if a != b}
+    assert changed == {"R1-ACT-0113", "R1-ACT-0114", "W1-0114", "R6-19610113", "R6-19610114"}
+    activated = {c.case_id: c.rows["lines"][0]["activated_at"] for c in revision
+                 if c.case_id.startswith("R1-ACT")}
+    assert activated == {"R1-ACT-0113": "2026-01-31 23:59:59", "R1-ACT-0114": "2026-02-01 00:00:00"}
+    births = {c.case_id: c.rows["customers"][0]["birth_date"] for c in revision
+              if c.case_id.startswith("R6-1961")}
+    assert births == {"R6-19610113": "1961-01-31", "R6-19610114": "1961-02-01"}
+    # Terminated 2026-01-14 00:00 is before the revision's population instant: no membership.
+    w1_0114 = case_by_id("W1-0114", "kt_2025_12_rev1")
+    assert [e.rows for e in w1_0114.expect if e.mart == "fct_reward_entitlements"] == [()]
+
+
+def test_ages_in_the_catalogue_are_completed_years_on_the_reference_date() -> None:
+    for program_id in PROGRAMS:
+        reference = read_program(program_id)["insurance_age_reference_date"]
+        turning = case_by_id("R6-19610113", program_id).rows["customers"][0]["birth_date"]
+        short = case_by_id("R6-19610114", program_id).rows["customers"][0]["birth_date"]
+        assert completed_years(dt.date.fromisoformat(turning), reference) == 65
+        assert completed_years(dt.date.fromisoformat(short), reference) == 64
+
+
+def test_a_program_the_catalogue_cannot_place_is_refused() -> None:
+    program = read_program("kt_2025_12")
+    parameters = {**program.parameters, "waiver_window_start_date": dt.date(2025, 12, 20)}
+    calendar = Calendar(type(program)(program.program_id, parameters, program.tables,
+                                      program.terminating_event_types), dt.date(2025, 12, 31))
+    with pytest.raises(CatalogueError, match="outside the waves 1-2 termination days"):
+        calendar.retro(44, 15)

@@ -9,14 +9,17 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from remedy.contract import KEYS, TABLES
-from remedy.edge_cases import CASES, edge_rows, penalty_krw
+from remedy.edge_cases import catalogue, edge_rows
 from remedy.generate import generate
 from remedy.generator import injection
 from remedy.generator import params as P
+from remedy.program import read_program
+from remedy.rules import expected_penalty_krw
 
 SMALL = 0.001
 MEDIUM = 0.002
@@ -147,7 +150,7 @@ def test_edge_rows_are_never_corrupted_or_duplicated(small: Path) -> None:
     summary = json.loads((small / "_generation.json").read_text())
     touched = [r for r in summary["injected"] if r["key"] and "-EDGE-" in r["key"]]
     assert touched == []
-    assert summary["edge_cases"]["count"] == len(CASES)
+    assert summary["edge_cases"]["count"] == len(catalogue("kt_2025_12"))
 
 
 # --- magnitudes ----------------------------------------------------------------------------
@@ -203,7 +206,7 @@ def test_customers_ages_and_rejoiners(medium) -> None:
     shared = _scalar(con, """
         SELECT count(*) FROM (SELECT person_key FROM customers WHERE customer_id LIKE 'C0%'
                               GROUP BY 1 HAVING count(*) > 1)""")
-    fates = P.make_plan(MEDIUM, 42).segments[0]["fates"]
+    fates = P.make_plan(MEDIUM, 42, read_program("kt_2025_12")).segments[0]["fates"]
     expected = P.REJOIN_SHARE * sum(n for fate, n in fates.items() if fate <= P.FATE_A)
     assert abs(shared - expected) < 3 * expected ** 0.5
 
@@ -249,7 +252,9 @@ def test_generated_clawbacks_follow_the_penalty_arithmetic(medium) -> None:
         WHERE c.component IN ('subsidy_clawback', 'selective_discount_clawback')
             AND c.charge_id LIKE 'PC0%'""").fetchall()
     assert len(rows) > 1000
-    agree = sum(penalty_krw(kind, start, term, amount, day) == billed
+    grace = read_program("kt_2025_12").grace_days
+    agree = sum(expected_penalty_krw(kind, dt.date.fromisoformat(start), term, amount, amount,
+                                     dt.date.fromisoformat(day), grace) == billed
                 for kind, start, term, amount, day, billed in rows)
     assert 1 - P.BILLING_DISAGREES - 0.015 < agree / len(rows) < 1 - P.BILLING_DISAGREES + 0.015
 
@@ -354,3 +359,186 @@ def test_zero_rate_injects_nothing(tmp_path: Path) -> None:
     edge_lines = len(edge_rows()["lines"])
     assert summary["row_counts"]["lines"] == _scalar(
         _connect(tmp_path), "SELECT count(*) FROM lines WHERE line_id LIKE 'L0%'") + edge_lines
+
+
+# --- daily deliveries (issue 9) ------------------------------------------------------------
+
+# The default first daily day: the day before kt_2025_12's waiver window opens.
+FIRST_DAY = dt.date(2025, 8, 31)
+INITIAL = "0000-initial_2025-08-30_part-"
+ARRIVAL = {"customers": "created_at", "lines": "activated_at", "contract_events": "event_at",
+           "agreements": "start_date", "penalty_charges": "billed_on",
+           "refund_applications": "applied_at", "roaming_passes": "purchased_at",
+           "ott_choices": "chosen_at", "insurance_applications": "applied_at"}
+
+
+@pytest.fixture(scope="module")
+def daily(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("daily")
+    generate(root, scale=SMALL, seed=42, progress=False, deliveries="daily")
+    return root
+
+
+def _files(root: Path) -> dict[str, tuple[str, int, int]]:
+    """Every file: digest, modification time (ns) and inode."""
+    return {str(path.relative_to(root)): (hashlib.sha256(path.read_bytes()).hexdigest(),
+                                          path.stat().st_mtime_ns, path.stat().st_ino)
+            for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def _own_day(table: str) -> str:
+    column = ARRIVAL[table]
+    if TABLES[table].field(column).type == pa.date32():
+        return column
+    return f"CAST({column} + INTERVAL 9 HOUR AS DATE)"
+
+
+def test_daily_union_is_the_snapshot_row_for_row(small: Path, daily: Path) -> None:
+    con = duckdb.connect()
+    for table in TABLES:
+        snapshot = f"read_parquet('{small}/{table}/*.parquet')"
+        days = f"read_parquet('{daily}/{table}/*.parquet')"
+        for one, other in ((snapshot, days), (days, snapshot)):
+            assert _scalar(con, f"SELECT count(*) FROM (SELECT * FROM {one} "
+                                f"EXCEPT ALL SELECT * FROM {other})") == 0, table
+        assert _scalar(con, f"SELECT count(*) FROM {days}") == _scalar(
+            con, f"SELECT count(*) FROM {snapshot}"), table
+
+
+def test_daily_files_sort_in_delivery_order_and_match_the_record(daily: Path) -> None:
+    summary = json.loads((daily / "_generation.json").read_text())
+    assert summary["deliveries"]["mode"] == "daily"
+    assert summary["deliveries"]["first_daily_day"] == FIRST_DAY.isoformat()
+    assert summary["deliveries"]["through"] == summary["deliveries"]["last_day"]
+    for table in TABLES:
+        names = sorted(path.name for path in (daily / table).glob("*.parquet"))
+        assert names == summary["files"][table], table
+        records = summary["delivery_files"][table]
+        assert [r["name"] for r in records] == names
+        initial = [r for r in records if r["initial_load"]]
+        assert initial and all(r["name"].startswith(INITIAL) for r in initial)
+        days = [r["day"] for r in records if not r["initial_load"]]
+        assert days == sorted(set(days)) and days[0] >= FIRST_DAY.isoformat(), table
+        assert all(f"{r['day']}.parquet" == r["name"] for r in records if not r["initial_load"])
+        for record in records:
+            rows = pq.ParquetFile(daily / table / record["name"]).metadata.num_rows
+            assert rows == record["rows"], record
+            assert rows > 0 or record["initial_load"], record
+            assert pq.read_schema(daily / table / record["name"]).remove_metadata().equals(
+                TABLES[table]), record
+        assert sum(r["rows"] for r in records) == summary["row_counts"][table]
+        assert summary["delivered_row_counts"] == summary["row_counts"]
+
+
+def test_every_row_arrives_on_its_own_day_unless_recorded_later(daily: Path) -> None:
+    """A row's file is its own KST day's (the initial load: before the first daily day);
+    the exceptions are injected rows, each arriving on the day _generation.json gives."""
+    summary = json.loads((daily / "_generation.json").read_text())
+    late = {(r["table"], r["key"], r["arrival_day"]) for r in summary["injected"]
+            if r["key"] is not None and "arrival_day" in r}
+    late |= {(r["table"], r["key"], r["arrival_days"][1]) for r in summary["injected"]
+             if r["kind"] == "exact_duplicate"}
+    con = _connect(daily)
+    for table in TABLES:
+        key = KEYS[table]
+        rows = con.execute(f"""
+            SELECT {key}, {_own_day(table)}, parse_filename(filename, true) FROM {table}
+        """).fetchall()
+        for value, own, file_name in rows:
+            if file_name.startswith(INITIAL):
+                assert own is None or own < FIRST_DAY, (table, value, own)
+                continue
+            day = dt.date.fromisoformat(file_name)
+            assert own == day or (table, value, day.isoformat()) in late, (table, value, own)
+
+
+def test_redeliveries_and_second_versions_arrive_later(daily: Path) -> None:
+    summary = json.loads((daily / "_generation.json").read_text())
+    copies = [r for r in summary["injected"] if r["kind"] == "exact_duplicate"]
+    later = [r for r in copies if r["arrival_days"][1] > r["arrival_days"][0]]
+    assert later and all(r["files"][0] != r["files"][1] for r in later)
+    assert all(r["arrival_days"][1] >= r["arrival_days"][0] for r in copies)
+    assert all(r["arrival_days"][1] >= FIRST_DAY.isoformat() for r in later)
+    versions: dict[tuple[str, str], dict[int, str]] = {}
+    for record in summary["injected"]:
+        if record["kind"] == "conflicting_duplicate_key":
+            versions.setdefault((record["table"], record["key"]), {})[record["version"]] = (
+                record["arrival_day"])
+    assert versions and all(days[2] > days[1] for days in versions.values())
+    dated = [r for r in summary["injected"] if r["kind"] == "missing_required_field"]
+    assert all(r["arrival_day"] and r["file"] for r in dated)
+
+
+def test_injected_rows_are_where_the_daily_record_says(daily: Path) -> None:
+    summary = json.loads((daily / "_generation.json").read_text())
+    con = _connect(daily)
+    for record in summary["injected"]:
+        table, key = record["table"], KEYS[record["table"]]
+        if record["key"] is None:
+            value = con.execute(
+                f"SELECT {key} FROM read_parquet('{daily}/{record['file']}', "
+                f"file_row_number = true) WHERE file_row_number = {record['row']}"
+            ).fetchall()
+            assert value == [(None,)], record
+            continue
+        files = sorted(f"{table}/{name[0]}.parquet" for name in con.execute(
+            f"SELECT parse_filename(filename, true) FROM {table} WHERE {key} = ?",
+            [record["key"]]).fetchall())
+        if record["kind"] == "exact_duplicate":
+            assert files == sorted(record["files"]), record
+        elif record["kind"] == "conflicting_duplicate_key":
+            assert record["file"] in files and len(files) == 2, record
+        else:
+            assert files == [record["file"]], record
+
+
+def test_daily_deliveries_are_deterministic(daily: Path, tmp_path: Path) -> None:
+    generate(tmp_path, scale=SMALL, seed=42, progress=False, deliveries="daily")
+    assert _digest(tmp_path) == _digest(daily)
+
+
+def test_a_later_through_day_only_adds_files(daily: Path, tmp_path: Path) -> None:
+    """Replayed one day at a time, a landing directory ends up as one run through the last
+    day; files already delivered are never rewritten."""
+    generate(tmp_path, scale=SMALL, seed=42, progress=False, deliveries="daily",
+             through=dt.date(2026, 1, 19))
+    first = _files(tmp_path)
+    assert not any(name.endswith("2026-01-20.parquet") for name in first)
+    generate(tmp_path, scale=SMALL, seed=42, progress=False, deliveries="daily",
+             through=dt.date(2026, 1, 20))
+    second = _files(tmp_path)
+    assert {name: first[name] for name in first if name != "_generation.json"} == {
+        name: second[name] for name in first if name != "_generation.json"}
+    added = set(second) - set(first)
+    assert added and all(name.endswith("/2026-01-20.parquet") for name in added)
+    generate(tmp_path, scale=SMALL, seed=42, progress=False, deliveries="daily")
+    third = _files(tmp_path)
+    assert all(third[name] == second[name] for name in second if name != "_generation.json")
+    assert _digest(tmp_path) == _digest(daily)
+
+
+def test_deliveries_cannot_be_taken_back_or_mixed(tmp_path: Path) -> None:
+    generate(tmp_path, scale=SMALL, seed=3, progress=False, deliveries="daily",
+             through=FIRST_DAY)
+    with pytest.raises(ValueError, match="already delivered through 2025-08-31"):
+        generate(tmp_path, scale=SMALL, seed=3, progress=False, deliveries="daily",
+                 through=FIRST_DAY - dt.timedelta(days=1))
+    with pytest.raises(ValueError, match="another generation .*seed 3 -> 4"):
+        generate(tmp_path, scale=SMALL, seed=4, progress=False, deliveries="daily")
+    with pytest.raises(ValueError, match="before the initial load"):
+        generate(tmp_path, scale=SMALL, seed=3, progress=False, deliveries="daily",
+                 through=dt.date(2025, 8, 1))
+    with pytest.raises(ValueError, match="daily deliveries only"):
+        generate(tmp_path, scale=SMALL, seed=3, progress=False, through=FIRST_DAY)
+
+
+def test_initial_load_only_gives_every_table_a_file(tmp_path: Path) -> None:
+    summary = generate(tmp_path, scale=SMALL, seed=5, bad_rows=0, progress=False,
+                       deliveries="daily", through=FIRST_DAY - dt.timedelta(days=1),
+                       first_day=FIRST_DAY)
+    for table in TABLES:
+        names = [path.name for path in (tmp_path / table).glob("*.parquet")]
+        assert names and all(name.startswith(INITIAL) for name in names), table
+    assert summary["injected"] == []
+    assert summary["delivered_row_counts"]["refund_applications"] < summary["row_counts"][
+        "refund_applications"]

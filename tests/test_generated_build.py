@@ -1,6 +1,8 @@
 """The warehouse built on generated data: every injected contract violation is quarantined
 with the reason the generator recorded, raw rows reconcile, and every hand-written edge
-case of `remedy.edge_cases` (cut-offs of W, A, N, P, R rules) holds in the marts.
+case of `remedy.edge_cases` (cut-offs of W, A, N, P, R rules) holds in the marts, for the
+default program and for the revision kt_2025_12_rev1 (generated with its own dates and
+built with `--vars '{program_id: kt_2025_12_rev1}'`).
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from remedy.contract import TABLES
 from remedy.edge_cases import Expectation, expectations
 from remedy.generate import generate
+from remedy.program import load_program, read_program
 
 PENALTY_PSEUDO_MART = "penalty_arithmetic"
 
@@ -134,15 +138,7 @@ def _mart_rows(sql, warehouse: Path, expectation: Expectation) -> list[dict]:
     return [dict(zip(columns, map(_normalise, row), strict=True)) for row in rows]
 
 
-EDGE_EXPECTATIONS = expectations()
-
-
-@pytest.mark.parametrize(
-    ("case_id", "expectation"), EDGE_EXPECTATIONS,
-    ids=[f"{case_id}-{expectation.mart}-{index}"
-         for index, (case_id, expectation) in enumerate(EDGE_EXPECTATIONS)],
-)
-def test_edge_case_holds_in_the_marts(case_id, expectation, warehouse, sql):
+def _assert_holds(sql, warehouse: Path, case_id: str, expectation: Expectation) -> None:
     actual = _mart_rows(sql, warehouse, expectation)
     expected = [dict(row) for row in expectation.rows]
     key = repr
@@ -217,3 +213,42 @@ def test_every_generated_trace_names_the_deciding_rules(warehouse, sql):
         where has_activation_mismatch
     """)
     assert mismatches == shown
+
+
+def _ids(pairs: list[tuple[str, Expectation]]) -> list[str]:
+    return [f"{case_id}-{expectation.mart}-{index}"
+            for index, (case_id, expectation) in enumerate(pairs)]
+
+
+EDGE_EXPECTATIONS = expectations("kt_2025_12")
+REVISION = "kt_2025_12_rev1"
+REVISION_EXPECTATIONS = expectations(REVISION)
+
+
+@pytest.mark.parametrize(("case_id", "expectation"), EDGE_EXPECTATIONS,
+                         ids=_ids(EDGE_EXPECTATIONS))
+def test_edge_case_holds_in_the_marts(case_id, expectation, warehouse, sql):
+    _assert_holds(sql, warehouse, case_id, expectation)
+
+
+@pytest.fixture(scope="module")
+def revision_warehouse(tmp_path_factory, build) -> Path:
+    landing = tmp_path_factory.mktemp("generated-rev1") / "raw"
+    info = generate(landing, scale=0.001, seed=11, bad_rows=0.002, progress=False,
+                    program_id=REVISION)
+    assert info["program_id"] == REVISION
+    return build(landing, tmp_path_factory.mktemp("generated-rev1-wh"),
+                 dbt_vars={"program_id": REVISION})
+
+
+@pytest.mark.parametrize(("case_id", "expectation"), REVISION_EXPECTATIONS,
+                         ids=_ids(REVISION_EXPECTATIONS))
+def test_revision_edge_case_holds_in_the_marts(case_id, expectation, revision_warehouse, sql):
+    _assert_holds(sql, revision_warehouse, case_id, expectation)
+
+
+def test_the_seed_reader_agrees_with_the_built_program_schema(warehouse, revision_warehouse):
+    """The generator's program (seed CSVs) is the one dbt loaded for the checks."""
+    for database, program_id in ((warehouse, "kt_2025_12"), (revision_warehouse, REVISION)):
+        with duckdb.connect(str(database), read_only=True) as con:
+            assert load_program(con, program_id) == read_program(program_id)

@@ -6,7 +6,6 @@ sample warehouse, so the SQL is tested without building the marts with dbt.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -16,8 +15,8 @@ from click.testing import CliRunner
 
 from remedy.cli import main
 from remedy.dbt_runner import PROJECT_DIR
-from remedy.program import load_program
-from remedy.reconcile import add_months, expected_waivable_penalty, python_controls
+from remedy.program import load_program, project_var
+from remedy.reconcile import python_controls
 from test_validate_sample import build_sample_warehouse, copy_warehouse
 
 MODEL = PROJECT_DIR / "models" / "reports" / "rpt_reconciliation.sql"
@@ -31,7 +30,9 @@ def _ref(name: str) -> str:
 
 
 def render_model(program_id: str = "kt_2025_12") -> str:
-    variables = {"program_id": program_id}
+    variables = {"program_id": program_id,
+                 "reconciliation_penalty_tolerance": project_var(
+                     "reconciliation_penalty_tolerance")}
     template = jinja2.Environment().from_string(MODEL.read_text(encoding="utf-8"))
     return template.render(ref=_ref, var=lambda name, default=None: variables.get(name, default))
 
@@ -241,23 +242,3 @@ def test_missing_report_is_an_error(tmp_path: Path) -> None:
     result = _reconcile(path)
     assert result.exit_code == 1
     assert "rpt_reconciliation does not exist" in result.output
-
-
-@pytest.mark.parametrize(("terminated", "kind", "amount", "expected"), [
-    (dt.date(2025, 1, 15), "device_subsidy", 600_000, 462_545),
-    (dt.date(2024, 8, 1), "device_subsidy", 600_000, 600_000),
-    (dt.date(2026, 2, 13), "selective_discount", 17_250, 21_653),
-    (dt.date(2026, 3, 15), "device_subsidy", 600_000, 0),
-])
-def test_penalty_arithmetic_matches_the_p4_examples(
-    terminated: dt.date, kind: str, amount: int, expected: int
-) -> None:
-    subsidy, discount = (amount, None) if kind == "device_subsidy" else (None, amount)
-    assert expected_waivable_penalty(
-        terminated, kind, dt.date(2024, 3, 15), 24, subsidy, discount
-    ) == expected
-
-
-def test_add_months_clamps_to_month_end() -> None:
-    assert add_months(dt.date(2023, 8, 31), 6) == dt.date(2024, 2, 29)
-    assert add_months(dt.date(2024, 3, 15), 24) == dt.date(2026, 3, 15)

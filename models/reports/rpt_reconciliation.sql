@@ -16,7 +16,7 @@
     a null figure fails its control instead of passing as "null is not distinct from
     null". Counts use `count(*) filter (where ...)`, which is 0 over an empty set
     (DuckDB's `count_if` is null there). -#}
-{%- set penalty_tolerance = var('reconciliation_penalty_tolerance', 0.05) -%}
+{%- set penalty_tolerance = var('reconciliation_penalty_tolerance') -%}
 
 with
 

@@ -32,14 +32,40 @@ def main() -> None:
               help="Landing directory to write (default: $RAW_DIR or data/raw).")
 @click.option("--bad-rows", type=float, default=0.001, show_default=True,
               help="Share of rows per table that break the source contract on purpose.")
-def generate(scale: float, seed: int, out: Path | None, bad_rows: float) -> None:
+@click.option("--program", "--program-id", "program_id", default=None,
+              help="Program whose seeded dates the data follows (default: the dbt var "
+                   "program_id).")
+@click.option("--deliveries", type=click.Choice(["snapshot", "daily"]), default="snapshot",
+              show_default=True,
+              help="snapshot: part files per table; daily: an initial load, then one file "
+                   "per table per KST day (<table>/<YYYY-MM-DD>.parquet).")
+@click.option("--through", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="daily: deliver up to this day (default: every day). Run again with a "
+                   "later day into the same --out to add the days after it.")
+@click.option("--first-day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="daily: first daily delivery; earlier rows come in the initial load "
+                   "(default: the day before the program's waiver window).")
+def generate(scale: float, seed: int, out: Path | None, bad_rows: float,
+             program_id: str | None, deliveries: str, through, first_day) -> None:
     """Write a deterministic synthetic landing directory (nine Parquet tables)."""
     from remedy.generate import generate as run_generate
 
     out = out or _env_path("RAW_DIR", DEFAULT_RAW_DIR)
-    info = run_generate(out, scale=scale, seed=seed, bad_rows=bad_rows, progress=True)
+    try:
+        info = run_generate(out, scale=scale, seed=seed, bad_rows=bad_rows, progress=True,
+                            program_id=program_id, deliveries=deliveries,
+                            through=through.date() if through else None,
+                            first_day=first_day.date() if first_day else None)
+    except (ValueError, LookupError) as error:
+        raise click.ClickException(str(error)) from error
     counts = info.get("row_counts", {})
-    click.echo(f"wrote {out}: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    click.echo(f"wrote {out} ({info['program_id']}): "
+               + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    if deliveries == "daily":
+        days = info["deliveries"]
+        files = sum(len(names) for names in info["files"].values())
+        click.echo(f"daily deliveries {days['first_daily_day']} .. {days['through']} "
+                   f"(data to {days['last_day']}): {files:,} files")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -87,7 +113,8 @@ def summary() -> None:
 def demo(ctx: click.Context, scale: float, seed: int) -> None:
     """The main job on the embedded default: generate a sample, dbt build, summary,
     GX validation, reconciliation and a (development) regulator extract."""
-    ctx.invoke(generate, scale=scale, seed=seed, out=None, bad_rows=0.001)
+    ctx.invoke(generate, scale=scale, seed=seed, out=None, bad_rows=0.001, program_id=None,
+               deliveries="snapshot", through=None, first_day=None)
     code = _build([])
     if code:
         sys.exit(code)

@@ -4,36 +4,53 @@ Each case is plain data: the landing rows it adds (in contract terms: timestamps
 wall-clock strings, stored as UTC instants when written) and what the published marts
 must say about them, according to the literal text of PROGRAM_RULES.md.
 
+The catalogue is built for one program (`catalogue(program_id)`): every date is placed
+relative to that program's own seeded dates (`Calendar`, read by `remedy.program`), and
+the expectations follow from them, so `remedy generate --program kt_2025_12_rev1` gets
+cut-offs at the revision's reward population instant and insurance age date. The layout
+assumes a program shaped like kt_2025_12 (a waiver window of a few months before an
+application window, three refund waves, three reminders, monthly data grants); a case
+that cannot be placed in a program raises `CatalogueError` instead of asserting nonsense.
+Background dates (activations years ago, birthdays) are whole years before the program.
+
 Ids are recognisable: customers `C-EDGE-<case>-<n>`, lines `L-EDGE-<case>-<n>`, events
 `E-EDGE-<case>-<nn>`, agreements `AG-EDGE-...`, charges `PC-EDGE-...`, applications
 `RA-EDGE-...`, passes `RP-EDGE-...`, OTT choices `OC-EDGE-...`, insurance `IA-EDGE-...`.
+Case ids name the kt_2025_12 date a case was first written for (`W1-0831`); they stay
+the same for every program.
 
 An `Expectation` names a mart, a filter (`where`, column -> value) and the rows the mart
 must hold for that filter, as column subsets compared without regard to order; an empty
 `rows` means the mart has no row for the filter. Values use these conventions:
 dates 'YYYY-MM-DD', KST timestamps 'YYYY-MM-DD HH:MM:SS', money as int,
-`exclusion_reasons` as a list in W2 precedence order. Expectations are for program
-`kt_2025_12` and the default lookup as-of date 2025-12-31. Readings of the spec that a
-test may trip over are stated once here: waivable_billed/paid_krw are reported for
-excluded lines too; refund_krw/cancel_krw are reported for every eligible line (also
-manual_review and not_applied), as the reconciliation "refunds by wave + unscheduled =
-waivable paid" implies; cases with a `note` record further judgment calls. The pseudo-mart
-`penalty_arithmetic` holds the P1-P3 result for an agreement and a termination date
-(what the warehouse's own penalty macro must return).
+`exclusion_reasons` as a list in W2 precedence order. Expectations hold for the program
+the catalogue is built for and the dbt var `lookup_as_of_date` of dbt_project.yml.
+Readings of the spec that a test may trip over are stated once here:
+waivable_billed/paid_krw are reported for excluded lines too; refund_krw/cancel_krw are
+reported for every eligible line (also manual_review and not_applied), as the
+reconciliation "refunds by wave + unscheduled = waivable paid" implies; cases with a
+`note` record further judgment calls. The pseudo-mart `penalty_arithmetic` holds the
+P1-P3 result for an agreement and a termination date (what the warehouse's own penalty
+macro must return), computed with the shared rule book `remedy.rules`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-PROGRAM_ID = "kt_2025_12"
-WAVE_PAYOUT = {1: "2026-01-22", 2: "2026-02-05", 3: "2026-02-19"}
-GRANT_DATES = ("2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01", "2026-06-01",
-               "2026-07-01")
+from remedy.program import Program, project_var, read_program
+from remedy.rules import add_months, completed_years, expected_penalty_krw, first_day_of_next_month
+
+SECOND = dt.timedelta(seconds=1)
+
+
+class CatalogueError(ValueError):
+    """A case cannot be placed in the program's calendar."""
 
 
 @dataclass(frozen=True)
@@ -54,39 +71,174 @@ class EdgeCase:
 
 
 # ---------------------------------------------------------------------------------------
-# P1-P3 arithmetic in plain Python (the generator's SQL and the warehouse must agree)
+# Calendar: the program's dates, and the text forms of the catalogue
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months later, clamped to the month's last day (2024-02-29 + 12 = 2025-02-28)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
-    return dt.date(year, month, min(day.day, (next_month - dt.timedelta(days=1)).day))
+def days(n: int) -> dt.timedelta:
+    return dt.timedelta(days=n)
 
 
-def penalty_krw(agreement_type: str, start: str, term_months: int, amount: int,
-                terminated_on: str) -> int:
-    """Expected clawback (P1-P3) of one agreement for a termination on a KST date."""
-    s, d = dt.date.fromisoformat(start), dt.date.fromisoformat(terminated_on)
-    c = (add_months(s, term_months) - s).days
-    u = (d - s).days
-    g = 180 if term_months == 24 else 90
-    if u >= c:
-        return 0
-    r = c - u
-    if agreement_type == "device_subsidy":
-        return amount if u <= g else amount * r // (c - g)
-    if u <= g:
-        return amount * 12 * u // 365
-    return amount * 12 * u * r // (365 * (c - g))
+def at(day: dt.date, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    """A KST wall-clock instant on a day."""
+    return dt.datetime.combine(day, dt.time(hour, minute, second))
+
+
+def text(value: object) -> object:
+    """Catalogue form: 'YYYY-MM-DD HH:MM:SS' for instants, 'YYYY-MM-DD' for days."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def last_leap_day(before: dt.date) -> dt.date:
+    """The latest 29 February before a day."""
+    year = before.year if (before.month, before.day) > (2, 29) else before.year - 1
+    while not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        year -= 1
+    return dt.date(year, 2, 29)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A program's seeded dates as the catalogue uses them (KST) and the P5 lookup date."""
+
+    program: Program
+    lookup_as_of: dt.date
+
+    @classmethod
+    def of(cls, program: Program) -> Calendar:
+        return cls(program, dt.date.fromisoformat(str(project_var("lookup_as_of_date"))))
+
+    def __getattr__(self, parameter: str):
+        # Seeded scalars by name: cal.waiver_window_start_date, cal.roaming_bonus_pct, ...
+        if parameter.startswith("__") or parameter in ("program", "lookup_as_of"):
+            raise AttributeError(parameter)
+        try:
+            return self.program.parameters[parameter]
+        except KeyError:
+            raise AttributeError(parameter) from None
+
+    @property
+    def cutoff(self) -> dt.datetime:
+        return self.program["base_cutoff_kst"]
+
+    @property
+    def window_start(self) -> dt.date:
+        return self.program["waiver_window_start_date"]
+
+    @property
+    def window_end(self) -> dt.date:
+        return self.program["waiver_window_end_date"]
+
+    @property
+    def window_after(self) -> dt.datetime:
+        """00:00 of the day after the waiver window: the first instant outside it."""
+        return at(self.window_end + days(1))
+
+    @property
+    def app_open(self) -> dt.datetime:
+        return self.program["application_window_start_kst"]
+
+    @property
+    def app_close(self) -> dt.datetime:
+        return self.program["application_window_end_kst"]
+
+    @property
+    def population_as_of(self) -> dt.datetime:
+        return self.program["reward_population_as_of_kst"]
+
+    def wave(self, number: int) -> dict:
+        return next(row for row in self.program.refund_waves if row["refund_wave"] == number)
+
+    def payout(self, wave: int) -> str:
+        return text(self.wave(wave)["payout_date"])
+
+    @property
+    def reminders(self) -> list[dt.date]:
+        return self.program.reminder_dates
+
+    @property
+    def grants(self) -> list[dt.date]:
+        return [row["grant_date"] for row in self.program.data_grants]
+
+    def grant(self, day: dt.date) -> dict:
+        return next(row for row in self.program.data_grants if row["grant_date"] == day)
+
+    def born(self, age: int, month: int, day: int) -> dt.date:
+        """The birthday (month, day) of someone aged `age` on the insurance age date."""
+        reference = self.program["insurance_age_reference_date"]
+        year = reference.year - age - int((month, day) > (reference.month, reference.day))
+        return dt.date(year, month, day)
+
+    def years_before_cutoff(self, years: int, month: int, day: int, hour: int = 0) -> dt.datetime:
+        """A background instant: (month, day, hour) of a year `years` before the cut-off's."""
+        return dt.datetime(self.cutoff.year - years, month, day, hour)
+
+    def retro(self, offset: int, hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
+        """An instant `offset` days into the waiver window, in waves 1-2's termination days."""
+        moment = at(self.window_start + days(offset), hour, minute, second)
+        if not self.wave(1)["terminated_from_date"] <= moment.date() \
+                <= self.wave(1)["terminated_to_date"]:
+            raise CatalogueError(f"{moment} is outside the waves 1-2 termination days")
+        return moment
+
+    def applied(self, offset: int, hour: int = 10) -> dt.datetime:
+        """`offset` days after the application window's first day, at `hour`."""
+        return at(self.app_open.date() + days(offset), hour)
+
+    def late(self, offset: int, hour: int = 10) -> dt.datetime:
+        """`offset` days after the application window's last day, at `hour`."""
+        return at(self.app_close.date() + days(offset), hour)
+
+    def penalty(self, kind: str, start: dt.date, term: int, amount: int,
+                terminated_on: dt.date) -> int:
+        """P1-P3 of one agreement for a termination day, with the program's grace days."""
+        subsidy, discount = (amount, None) if kind == "device_subsidy" else (None, amount)
+        return expected_penalty_krw(kind, start, term, subsidy, discount, terminated_on,
+                                    self.program.grace_days)
+
+    def in_window(self, day: dt.date) -> bool:
+        return self.window_start <= day <= self.window_end
+
+    def in_population(self, activated: dt.datetime, terminated: dt.datetime | None) -> bool:
+        """R1: activated before the population instant and not terminated before it."""
+        return activated < self.population_as_of and (
+            terminated is None or terminated >= self.population_as_of)
+
+    def grants_in_service(self, terminated: dt.datetime | None) -> list[dt.date]:
+        """R2: grant days whose 00:00 comes before the termination (a suspension aside)."""
+        return [day for day in self.grants if terminated is None or at(day) < terminated]
+
+    def notices_before(self, applied_day: dt.date | None) -> list[int]:
+        """N2: reminder numbers sent before a line's first counting application day."""
+        return [number for number, day in enumerate(self.reminders, start=1)
+                if applied_day is None or day < applied_day]
+
+    def ott_period(self, chosen: dt.datetime) -> tuple[dt.date, dt.date]:
+        """R4: from the later of the earliest start and the 1st of the next month."""
+        start = max(self.program["ott_earliest_start_date"],
+                    first_day_of_next_month(chosen.date()))
+        return start, add_months(start, self.program["ott_voucher_months"]) - days(1)
+
+    def insurance_period(self, applied: dt.datetime | None) -> tuple[dt.date, dt.date]:
+        """R6: from the insurance start (automatic) or the later of it and the month after
+        the application; to the day before the term's anniversary."""
+        start = self.program["insurance_start_date"]
+        if applied is not None:
+            start = max(start, first_day_of_next_month(applied.date()))
+        end = add_months(start, 12 * self.program["insurance_term_years"]) - days(1)
+        return start, end
+
+    def roaming_bonus(self, base_data_mb: int) -> int:
+        """R3: floor(base_data_mb * roaming_bonus_pct / 100)."""
+        return base_data_mb * self.program["roaming_bonus_pct"] // 100
 
 
 # ---------------------------------------------------------------------------------------
 # Builder: one per case, accumulates rows and expectations
 
-DEFAULT_ACTIVATED = "2021-03-10 11:00:00"
-DEFAULT_BIRTH = "1985-06-15"
 CHANNEL_BY_EVENT = {
     "activation": "store", "device_change": "store", "recontract": "web",
     "plan_change": "web", "suspension": "call_center", "suspension_end": "system",
@@ -102,59 +254,72 @@ def _person_key(seed_text: str) -> str:
 class _Builder:
     case_id: str
     rules: tuple[str, ...]
-    title: str
+    cal: Calendar
+    title: str | None = None
     note: str | None = None
     rows: dict[str, list[dict[str, object]]] = field(default_factory=lambda: defaultdict(list))
     expectations: list[Expectation] = field(default_factory=list)
     _events: int = 0
 
+    @property
+    def default_activated(self) -> dt.datetime:
+        return self.cal.years_before_cutoff(4, 3, 10, 11)
+
     def _id(self, prefix: str, suffix: object) -> str:
         return f"{prefix}-EDGE-{self.case_id}-{suffix}"
 
-    def customer(self, suffix: object = 1, *, birth: str | None = DEFAULT_BIRTH,
+    def require(self, condition: bool, message: str) -> None:
+        if not condition:
+            raise CatalogueError(f"case {self.case_id} cannot be placed in program "
+                                 f"{self.cal.program.program_id}: {message}")
+
+    def customer(self, suffix: object = 1, *, birth: dt.date | None | str = "default",
                  business: bool = False, person_key: str | None = None,
-                 created: str = "2014-03-02 10:00:00") -> str:
+                 created: dt.datetime | None = None) -> str:
         customer_id = self._id("C", suffix)
+        if birth == "default":
+            birth = self.cal.born(40, 6, 15)
         self.rows["customers"].append({
             "customer_id": customer_id,
             "person_key": person_key or _person_key(customer_id),
             "customer_type": "business" if business else "individual",
             "full_name": "(주)엣지테스트" if business else "엣지테스트",
-            "birth_date": None if business else birth,
-            "created_at": created,
+            "birth_date": None if business else text(birth),
+            "created_at": text(created or self.cal.years_before_cutoff(11, 3, 2, 10)),
         })
         return customer_id
 
     def line(self, customer_id: str, suffix: object = 1, *,
-             activated: str = DEFAULT_ACTIVATED, network: str = "kt",
+             activated: dt.datetime | None = None, network: str = "kt",
              line_class: str = "phone", payment: str = "postpaid") -> str:
         line_id = self._id("L", suffix)
+        activated = activated or self.default_activated
         self.rows["lines"].append({
             "line_id": line_id, "customer_id": customer_id,
             "msisdn": f"010-9999-{len(self.rows['lines']) + 1:04d}",
             "network": network,
             "mvno_brand": "kt_m_mobile" if network == "mvno" else None,
-            "line_class": line_class, "payment_type": payment, "activated_at": activated,
+            "line_class": line_class, "payment_type": payment, "activated_at": text(activated),
         })
         self.event(line_id, "activation", activated)
         return line_id
 
-    def event(self, line_id: str, event_type: str, at: str, *,
+    def event(self, line_id: str, event_type: str, moment: dt.datetime, *,
               port_out_to: str | None = None) -> str:
         self._events += 1
         event_id = self._id("E", f"{self._events:02d}")
         self.rows["contract_events"].append({
             "event_id": event_id, "line_id": line_id, "event_type": event_type,
-            "event_at": at, "channel": CHANNEL_BY_EVENT[event_type],
+            "event_at": text(moment), "channel": CHANNEL_BY_EVENT[event_type],
             "port_out_to": port_out_to,
         })
         return event_id
 
-    def agreement(self, line_id: str, start: str, *, kind: str = "device_subsidy",
+    def agreement(self, line_id: str, start: dt.date, *, kind: str = "device_subsidy",
                   term: int = 24, amount: int = 500_000, suffix: object = None) -> dict:
         agreement = {
             "agreement_id": self._id("AG", suffix or len(self.rows["agreements"]) + 1),
-            "line_id": line_id, "agreement_type": kind, "start_date": start,
+            "line_id": line_id, "agreement_type": kind, "start_date": text(start),
             "term_months": term,
             "subsidy_krw": amount if kind == "device_subsidy" else None,
             "monthly_discount_krw": amount if kind == "selective_discount" else None,
@@ -162,61 +327,69 @@ class _Builder:
         self.rows["agreements"].append(agreement)
         return agreement
 
-    def terminate(self, line_id: str, at: str, kind: str = "termination",
+    def terminate(self, line_id: str, moment: dt.datetime, kind: str = "termination",
                   port_out_to: str | None = None) -> str:
         if kind == "port_out" and port_out_to is None:
             port_out_to = "skt"
-        return self.event(line_id, kind, at, port_out_to=port_out_to)
+        return self.event(line_id, kind, moment, port_out_to=port_out_to)
 
     def charge(self, line_id: str, event_id: str, component: str, billed: int, paid: int,
-               billed_on: str) -> None:
+               billed_on: dt.date) -> None:
         self.rows["penalty_charges"].append({
             "charge_id": self._id("PC", len(self.rows["penalty_charges"]) + 1),
             "line_id": line_id, "termination_event_id": event_id, "component": component,
-            "billed_krw": billed, "paid_krw": paid, "billed_on": billed_on,
+            "billed_krw": billed, "paid_krw": paid, "billed_on": text(billed_on),
         })
 
-    def application(self, line_id: str, at: str, suffix: object = 1, *, channel: str = "web",
-                    matches: bool | None = True, exception: str | None = None,
-                    hardship: str | None = None, ended: str | None = None) -> str:
+    def application(self, line_id: str, moment: dt.datetime, suffix: object = 1, *,
+                    channel: str = "web", matches: bool | None = True,
+                    exception: str | None = None, hardship: str | None = None,
+                    ended: dt.date | None = None) -> str:
         application_id = self._id("RA", suffix)
         self.rows["refund_applications"].append({
             "application_id": application_id, "line_id": line_id, "channel": channel,
-            "applied_at": at, "account_holder_matches": matches,
+            "applied_at": text(moment), "account_holder_matches": matches,
             "holder_exception": exception, "hardship_reason": hardship,
-            "hardship_ended_on": ended,
+            "hardship_ended_on": text(ended),
             "bank_account_token": "tok_EDGE" + hashlib.sha256(
                 application_id.encode()).hexdigest()[:12].upper(),
         })
         return application_id
 
-    def roaming(self, line_id: str, at: str, base_data_mb: int, suffix: object) -> str:
+    def roaming(self, line_id: str, moment: dt.datetime, base_data_mb: int,
+                suffix: object) -> str:
         purchase_id = self._id("RP", suffix)
         self.rows["roaming_passes"].append({
             "purchase_id": purchase_id, "line_id": line_id,
             "pass_code": f"RP_EDGE_{base_data_mb}", "base_data_mb": base_data_mb,
-            "purchased_at": at,
+            "purchased_at": text(moment),
         })
         return purchase_id
 
-    def ott(self, line_id: str, at: str, service: str, suffix: object) -> str:
+    def ott(self, line_id: str, moment: dt.datetime, service: str, suffix: object) -> str:
         choice_id = self._id("OC", suffix)
         self.rows["ott_choices"].append({
-            "choice_id": choice_id, "line_id": line_id, "service": service, "chosen_at": at,
+            "choice_id": choice_id, "line_id": line_id, "service": service,
+            "chosen_at": text(moment),
         })
         return choice_id
 
-    def insurance(self, customer_id: str, at: str, suffix: object = 1) -> str:
+    def insurance(self, customer_id: str, moment: dt.datetime, suffix: object = 1) -> str:
         application_id = self._id("IA", suffix)
         self.rows["insurance_applications"].append({
-            "application_id": application_id, "customer_id": customer_id, "applied_at": at,
+            "application_id": application_id, "customer_id": customer_id,
+            "applied_at": text(moment),
         })
         return application_id
 
     def expect(self, mart: str, where: dict[str, object], *rows: dict[str, object]) -> None:
-        self.expectations.append(Expectation(mart, dict(where), tuple(rows)))
+        self.expectations.append(Expectation(
+            mart, {key: text(value) for key, value in where.items()},
+            tuple({key: text(value) for key, value in row.items()} for row in rows)))
 
     def build(self) -> EdgeCase:
+        if not self.title:
+            raise CatalogueError(f"case {self.case_id} has no title")
         return EdgeCase(
             case_id=self.case_id, rules=self.rules, title=self.title,
             rows={table: tuple(rows) for table, rows in self.rows.items()},
@@ -235,12 +408,17 @@ class Penalised:
     termination_event_id: str
     billed: int
     paid: int
+    activated: dt.datetime
+    terminated: dt.datetime
+
+
+DEFAULT_START = "six months before the cut-off"
 
 
 def penalised_line(
-    b: _Builder, suffix: object = 1, *, terminated: str, kind: str = "termination",
+    b: _Builder, suffix: object = 1, *, terminated: dt.datetime, kind: str = "termination",
     port_out_to: str | None = None, customer_id: str | None = None,
-    activated: str = DEFAULT_ACTIVATED, agreement_start: str | None = "2025-03-01",
+    activated: dt.datetime | None = None, agreement_start: dt.date | None | str = DEFAULT_START,
     agreement_kind: str = "device_subsidy", term: int = 24, amount: int = 500_000,
     paid: str | int = "full", line_class: str = "phone", billed_delta: int = 0,
     start_event: str = "device_change",
@@ -248,12 +426,16 @@ def penalised_line(
     """A KT postpaid line whose agreement (started by `start_event`) is clawed back.
 
     The waivable charge equals the P1-P3 arithmetic (plus `billed_delta`) and is billed
-    on the termination date; `paid` is 'full', 'none' or an amount.
+    on the termination date; `paid` is 'full', 'none' or an amount. The default agreement
+    starts six months before the base cut-off (before it, so no W2.6 exclusion).
     """
+    if agreement_start == DEFAULT_START:
+        agreement_start = add_months(b.cal.cutoff.date(), -6)
+    activated = activated or b.default_activated
     customer_id = customer_id or b.customer(suffix)
     line_id = b.line(customer_id, suffix, activated=activated, line_class=line_class)
-    if agreement_start and agreement_start != activated[:10]:
-        b.event(line_id, start_event, f"{agreement_start} 14:00:00")
+    if agreement_start and agreement_start != activated.date():
+        b.event(line_id, start_event, at(agreement_start, 14))
     agreement = None
     if agreement_start:
         agreement = b.agreement(line_id, agreement_start, kind=agreement_kind, term=term,
@@ -261,14 +443,14 @@ def penalised_line(
     event_id = b.terminate(line_id, terminated, kind, port_out_to)
     billed = paid_krw = 0
     if agreement:
-        billed = penalty_krw(agreement_kind, agreement_start, term, amount,
-                             terminated[:10]) + billed_delta
+        billed = b.cal.penalty(agreement_kind, agreement_start, term, amount,
+                               terminated.date()) + billed_delta
     if billed > 0:
         paid_krw = _paid_amount(paid, billed)
         component = "subsidy_clawback" if agreement_kind == "device_subsidy" \
             else "selective_discount_clawback"
-        b.charge(line_id, event_id, component, billed, paid_krw, terminated[:10])
-    return Penalised(line_id, customer_id, event_id, billed, paid_krw)
+        b.charge(line_id, event_id, component, billed, paid_krw, terminated.date())
+    return Penalised(line_id, customer_id, event_id, billed, paid_krw, activated, terminated)
 
 
 def _paid_amount(paid: str | int, billed: int) -> int:
@@ -285,9 +467,9 @@ def waiver(status: str, *reasons: str, billed: int = 0, paid: int = 0, **extra) 
     return row
 
 
-def scheduled(application_id: str, wave: int, line: Penalised) -> dict:
+def scheduled(b: _Builder, application_id: str, wave: int, line: Penalised) -> dict:
     return {"assignment_status": "scheduled", "application_id": application_id,
-            "review_reason": None, "refund_wave": wave, "payout_date": WAVE_PAYOUT[wave],
+            "review_reason": None, "refund_wave": wave, "payout_date": b.cal.payout(wave),
             "refund_krw": line.paid, "cancel_krw": line.billed - line.paid}
 
 
@@ -314,40 +496,43 @@ def expect_outcome(b: _Builder, application_id: str, outcome: str) -> None:
 
 
 def expect_notices(b: _Builder, line_id: str, *numbers: int) -> None:
-    dates = {1: "2026-02-09", 2: "2026-02-23", 3: "2026-03-09"}
     b.expect("fct_refund_notices", {"line_id": line_id},
-             *({"notice_number": n, "notice_date": dates[n]} for n in numbers))
+             *({"notice_number": n, "notice_date": b.cal.reminders[n - 1]} for n in numbers))
 
 
-def expect_grants(b: _Builder, line_id: str, *grant_dates: str) -> None:
+def expect_grants(b: _Builder, line_id: str, *grant_dates: dt.date) -> None:
     rows = []
     for grant in grant_dates:
-        start = dt.date.fromisoformat(grant)
-        end = add_months(start, 1) - dt.timedelta(days=1)
-        rows.append({"period_start": grant, "period_end": end.isoformat(),
-                     "quantity": 100, "unit": "GB"})
+        seeded = b.cal.grant(grant)
+        rows.append({"period_start": grant, "period_end": add_months(grant, 1) - days(1),
+                     "quantity": seeded["quantity"], "unit": seeded["unit"]})
     b.expect("fct_reward_entitlements", {"line_id": line_id, "benefit": "data_bonus"}, *rows)
 
 
 def expect_membership(b: _Builder, line_id: str, entitled: bool = True) -> None:
-    rows = ({"period_start": "2026-02-01", "period_end": "2026-07-31", "quantity": 1,
+    rows = ({"period_start": b.cal.membership_start_date,
+             "period_end": b.cal.membership_end_date, "quantity": 1,
              "unit": "membership"},) if entitled else ()
     b.expect("fct_reward_entitlements", {"line_id": line_id, "benefit": "membership_discount"},
              *rows)
 
 
-def expect_insurance(b: _Builder, customer_id: str, start: str | None = None,
-                     end: str | None = None, detail: str | None = None) -> None:
-    rows = ({"line_id": None, "period_start": start, "period_end": end, "quantity": 1,
-             "unit": "policy", "detail": detail},) if start else ()
+def expect_insurance(b: _Builder, customer_id: str,
+                     period: tuple[dt.date, dt.date] | None = None,
+                     detail: str | None = None) -> None:
+    rows = ({"line_id": None, "period_start": period[0], "period_end": period[1],
+             "quantity": 1, "unit": "policy", "detail": detail},) if period else ()
     b.expect("fct_reward_entitlements",
              {"customer_id": customer_id, "benefit": "safety_insurance"}, *rows)
 
 
-def expect_ott(b: _Builder, line_id: str, service: str | None = None, start: str | None = None,
-               end: str | None = None) -> None:
-    rows = ({"period_start": start, "period_end": end, "quantity": 1, "unit": "voucher",
-             "detail": service},) if service else ()
+def expect_ott(b: _Builder, line_id: str, service: str | None = None,
+               chosen: dt.datetime | None = None) -> None:
+    rows = ()
+    if service:
+        start, end = b.cal.ott_period(chosen)
+        rows = ({"period_start": start, "period_end": end, "quantity": 1, "unit": "voucher",
+                 "detail": service},)
     b.expect("fct_reward_entitlements", {"line_id": line_id, "benefit": "ott_voucher"}, *rows)
 
 
@@ -356,23 +541,22 @@ def expect_nothing(b: _Builder, line_id: str) -> None:
 
 
 def active_line(b: _Builder, suffix: object = 1, *, customer_id: str | None = None,
-                activated: str = DEFAULT_ACTIVATED, **line_kw) -> str:
+                activated: dt.datetime | None = None, **line_kw) -> str:
     customer_id = customer_id or b.customer(suffix)
     return b.line(customer_id, suffix, activated=activated, **line_kw)
 
 
 # ---------------------------------------------------------------------------------------
-# The catalogue
+# The catalogue: cases register a fill function; `catalogue` runs them for a program
 
-CASES: list[EdgeCase] = []
+_FILLS: list[tuple[str, tuple[str, ...], str | None, str | None, Callable[[_Builder], None]]] = []
 
 
-def case(case_id: str, rules: tuple[str, ...], title: str,
+def case(case_id: str, rules: tuple[str, ...], title: str | None = None,
          note: str | None = None) -> Callable[[Callable[[_Builder], None]], Callable]:
+    """Register a case; a title with program dates in it is set by the fill (`b.title`)."""
     def register(fill: Callable[[_Builder], None]) -> Callable:
-        builder = _Builder(case_id, rules, title, note)
-        fill(builder)
-        CASES.append(builder.build())
+        _FILLS.append((case_id, rules, title, note, fill))
         return fill
     return register
 
@@ -380,97 +564,121 @@ def case(case_id: str, rules: tuple[str, ...], title: str,
 # --- W1: the waiver window, evaluated on KST dates ---------------------------------------
 
 
-@case("W1-0831", ("W1",), "terminated 2025-08-31 23:59:59 KST, one second before the window")
+@case("W1-0831", ("W1",))
 def w1_before_window(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-08-31 23:59:59")
+    terminated = at(b.cal.window_start) - SECOND
+    b.title = f"terminated {text(terminated)} KST, one second before the window"
+    line = penalised_line(b, terminated=terminated)
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id})
 
 
-@case("W1-0901", ("W1", "W4"), "terminated 2025-09-01 00:00:00 KST (2025-08-31 15:00Z)")
+@case("W1-0901", ("W1", "W4"))
 def w1_window_opens(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-09-01 00:00:00")
+    terminated = at(b.cal.window_start)
+    utc = terminated - dt.timedelta(hours=9)
+    b.title = f"terminated {text(terminated)} KST ({utc:%Y-%m-%d %H:%M}Z)"
+    line = penalised_line(b, terminated=terminated)
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id},
              waiver("eligible", billed=line.billed, paid=line.paid,
-                    termination_type="termination", terminated_at_kst="2025-09-01 00:00:00",
+                    termination_type="termination", terminated_at_kst=terminated,
                     termination_event_id=line.termination_event_id))
 
 
-@case("W1-0113", ("W1", "A5"), "port-out 2026-01-13 23:59:59 KST, the window's last second")
+@case("W1-0113", ("W1", "A5"))
 def w1_window_closes(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2026-01-13 23:59:59", kind="port_out")
+    terminated = b.cal.window_after - SECOND
+    b.title = f"port-out {text(terminated)} KST, the window's last second"
+    line = penalised_line(b, terminated=terminated, kind="port_out")
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id},
              waiver("eligible", billed=line.billed, paid=line.paid, termination_type="port_out"))
-    app = b.application(line.line_id, "2026-01-20 10:00:00")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 3, line))
-    expect_nothing(b, line.line_id)  # terminated before 2026-01-14 00:00: not in R1
+    app = b.application(line.line_id, b.cal.applied(6))
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 3, line))
+    b.require(terminated < b.cal.population_as_of, "the window ends after the population date")
+    expect_nothing(b, line.line_id)  # terminated before the population instant: not in R1
 
 
-@case("W1-0114", ("W1", "R1", "R2", "R5"),
-      "terminated 2026-01-14 00:00:00 KST (2026-01-13 15:00Z): outside the window, "
-      "but in the reward population (not terminated before that instant)")
+@case("W1-0114", ("W1", "R1", "R2", "R5"))
 def w1_after_window(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2026-01-14 00:00:00", kind="port_out",
-                          port_out_to="lgu")
+    terminated = b.cal.window_after
+    utc = terminated - dt.timedelta(hours=9)
+    in_population = b.cal.in_population(b.default_activated, terminated)
+    b.title = (f"terminated {text(terminated)} KST ({utc:%Y-%m-%d %H:%M}Z): outside the "
+               "window, " + ("but in the reward population (not terminated before that instant)"
+                             if in_population else "and not in the reward population "
+                             "(terminated before its instant)"))
+    line = penalised_line(b, terminated=terminated, kind="port_out", port_out_to="lgu")
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id})
-    expect_grants(b, line.line_id)
-    expect_membership(b, line.line_id)
+    if in_population:
+        expect_grants(b, line.line_id, *b.cal.grants_in_service(terminated))
+        expect_membership(b, line.line_id)
+    else:
+        expect_nothing(b, line.line_id)
 
 
-@case("W1-UTC-MORNING", ("W1",),
-      "terminated 2025-09-01 08:30:00 KST = 2025-08-31 23:30Z: the UTC date is before the "
-      "window, the KST date is inside")
+@case("W1-UTC-MORNING", ("W1",))
 def w1_utc_morning(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-09-01 08:30:00")
-    expect_eligible(b, line)
+    terminated = at(b.cal.window_start, 8, 30)
+    utc = terminated - dt.timedelta(hours=9)
+    b.title = (f"terminated {text(terminated)} KST = {utc:%Y-%m-%d %H:%M}Z: the UTC date is "
+               "before the window, the KST date is inside")
+    expect_eligible(b, penalised_line(b, terminated=terminated))
 
 
 # --- W2: exclusions and their precedence ---------------------------------------------------
 
 
-@case("W25-0831", ("W2.5",), "activated 2025-08-31 23:59:59: in service before the cut-off")
+@case("W25-0831", ("W2.5",))
 def w25_before_cutoff(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-10-20 15:00:00", activated="2025-08-31 23:59:59",
-                          agreement_start="2025-08-31", amount=550_000)
+    activated = b.cal.cutoff - SECOND
+    b.title = f"activated {text(activated)}: in service before the cut-off"
+    line = penalised_line(b, terminated=b.cal.retro(49, 15), activated=activated,
+                          agreement_start=activated.date(), amount=550_000)
     expect_eligible(b, line)
 
 
-@case("W25-0901", ("W2.5",), "activated 2025-09-01 00:00:00: new since the base date")
+@case("W25-0901", ("W2.5",))
 def w25_at_cutoff(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-10-20 15:00:00", activated="2025-09-01 00:00:00",
-                          agreement_start="2025-09-01", amount=550_000)
+    activated = b.cal.cutoff
+    b.title = f"activated {text(activated)}: new since the base date"
+    line = penalised_line(b, terminated=b.cal.retro(49, 15), activated=activated,
+                          agreement_start=activated.date(), amount=550_000)
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id},
              waiver("excluded", "new_since_base_date", billed=line.billed, paid=line.paid))
 
 
-@case("W26-0901", ("W2.6",), "device change at 2025-09-01 00:00:00, then termination")
-def w26_at_cutoff(b: _Builder) -> None:
+def _device_change_at(b: _Builder, changed: dt.datetime) -> tuple[str, int]:
     customer_id = b.customer()
     line_id = b.line(customer_id)
-    b.event(line_id, "device_change", "2025-09-01 00:00:00")
-    b.agreement(line_id, "2025-09-01", amount=480_000)
-    event_id = b.terminate(line_id, "2025-11-20 11:00:00")
-    billed = penalty_krw("device_subsidy", "2025-09-01", 24, 480_000, "2025-11-20")
-    b.charge(line_id, event_id, "subsidy_clawback", billed, billed, "2025-11-20")
+    b.event(line_id, "device_change", changed)
+    b.agreement(line_id, changed.date(), amount=480_000)
+    terminated = b.cal.retro(80, 11)
+    event_id = b.terminate(line_id, terminated)
+    billed = b.cal.penalty("device_subsidy", changed.date(), 24, 480_000, terminated.date())
+    b.charge(line_id, event_id, "subsidy_clawback", billed, billed, terminated.date())
+    return line_id, billed
+
+
+@case("W26-0901", ("W2.6",))
+def w26_at_cutoff(b: _Builder) -> None:
+    b.title = f"device change at {text(b.cal.cutoff)}, then termination"
+    line_id, billed = _device_change_at(b, b.cal.cutoff)
     b.expect("fct_waiver_eligibility", {"line_id": line_id},
              waiver("excluded", "device_change_since_base_date", billed=billed, paid=billed))
 
 
-@case("W26-0831", ("W2.6",), "device change at 2025-08-31 23:59:59: before the cut-off")
+@case("W26-0831", ("W2.6",))
 def w26_before_cutoff(b: _Builder) -> None:
-    customer_id = b.customer()
-    line_id = b.line(customer_id)
-    b.event(line_id, "device_change", "2025-08-31 23:59:59")
-    b.agreement(line_id, "2025-08-31", amount=480_000)
-    event_id = b.terminate(line_id, "2025-11-20 11:00:00")
-    billed = penalty_krw("device_subsidy", "2025-08-31", 24, 480_000, "2025-11-20")
-    b.charge(line_id, event_id, "subsidy_clawback", billed, billed, "2025-11-20")
+    b.title = f"device change at {text(b.cal.cutoff - SECOND)}: before the cut-off"
+    line_id, billed = _device_change_at(b, b.cal.cutoff - SECOND)
     b.expect("fct_waiver_eligibility", {"line_id": line_id},
              waiver("eligible", billed=billed, paid=billed))
 
 
-@case("W27-RECONTRACT", ("W2.7",), "recontract 2025-10-01 (selective discount), then termination")
+@case("W27-RECONTRACT", ("W2.7",))
 def w27_recontract(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-12-05 16:00:00", agreement_start="2025-10-01",
+    start = b.cal.cutoff.date() + days(30)
+    b.title = f"recontract {text(start)} (selective discount), then termination"
+    line = penalised_line(b, terminated=b.cal.retro(95, 16), agreement_start=start,
                           agreement_kind="selective_discount", amount=13_750,
                           start_event="recontract")
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id},
@@ -483,13 +691,18 @@ def w27_recontract(b: _Builder) -> None:
 def w2_device_change_and_recontract(b: _Builder) -> None:
     customer_id = b.customer()
     line_id = b.line(customer_id)
-    b.event(line_id, "device_change", "2025-09-10 13:00:00")
-    b.agreement(line_id, "2025-09-10", amount=450_000)
-    b.event(line_id, "recontract", "2025-10-10 13:00:00")
-    b.agreement(line_id, "2025-10-10", kind="selective_discount", amount=17_250)
-    event_id = b.terminate(line_id, "2025-12-01 12:00:00")
-    billed = penalty_krw("selective_discount", "2025-10-10", 24, 17_250, "2025-12-01")
-    b.charge(line_id, event_id, "selective_discount_clawback", billed, billed, "2025-12-01")
+    changed = b.cal.cutoff + days(9) + dt.timedelta(hours=13)
+    recontracted = b.cal.cutoff + days(39) + dt.timedelta(hours=13)
+    b.event(line_id, "device_change", changed)
+    b.agreement(line_id, changed.date(), amount=450_000)
+    b.event(line_id, "recontract", recontracted)
+    b.agreement(line_id, recontracted.date(), kind="selective_discount", amount=17_250)
+    terminated = b.cal.retro(91, 12)
+    event_id = b.terminate(line_id, terminated)
+    billed = b.cal.penalty("selective_discount", recontracted.date(), 24, 17_250,
+                           terminated.date())
+    b.charge(line_id, event_id, "selective_discount_clawback", billed, billed,
+             terminated.date())
     b.expect("fct_waiver_eligibility", {"line_id": line_id},
              waiver("excluded", "device_change_since_base_date", "recontract_since_base_date",
                     billed=billed, paid=billed))
@@ -499,9 +712,9 @@ def w2_device_change_and_recontract(b: _Builder) -> None:
       "MVNO prepaid phone activated after the cut-off, force-terminated: mvno wins")
 def w2_mvno_everything(b: _Builder) -> None:
     customer_id = b.customer()
-    line_id = b.line(customer_id, activated="2025-09-15 12:00:00", network="mvno",
-                     payment="prepaid")
-    b.terminate(line_id, "2025-11-03 03:00:00", "forced_termination")
+    line_id = b.line(customer_id, activated=b.cal.cutoff + days(14) + dt.timedelta(hours=12),
+                     network="mvno", payment="prepaid")
+    b.terminate(line_id, b.cal.retro(63, 3), "forced_termination")
     b.expect("fct_waiver_eligibility", {"line_id": line_id},
              waiver("excluded", "mvno", "prepaid", "forced_termination", "new_since_base_date"))
 
@@ -510,7 +723,7 @@ def w2_mvno_everything(b: _Builder) -> None:
 def w2_mvno_iot(b: _Builder) -> None:
     customer_id = b.customer(business=True)
     line_id = b.line(customer_id, network="mvno", line_class="iot")
-    b.terminate(line_id, "2025-10-02 10:00:00")
+    b.terminate(line_id, b.cal.retro(31, 10))
     b.expect("fct_waiver_eligibility", {"line_id": line_id},
              waiver("excluded", "mvno", "iot_or_special"))
 
@@ -519,8 +732,9 @@ def w2_mvno_iot(b: _Builder) -> None:
 def w2_iot(b: _Builder) -> None:
     customer_id = b.customer(business=True)
     line_id = b.line(customer_id, line_class="iot")
-    event_id = b.terminate(line_id, "2025-10-10 10:00:00")
-    b.charge(line_id, event_id, "monthly_fee", 3_300, 3_300, "2025-10-10")
+    terminated = b.cal.retro(39, 10)
+    event_id = b.terminate(line_id, terminated)
+    b.charge(line_id, event_id, "monthly_fee", 3_300, 3_300, terminated.date())
     b.expect("fct_waiver_eligibility", {"line_id": line_id}, waiver("excluded", "iot_or_special"))
 
 
@@ -528,7 +742,7 @@ def w2_iot(b: _Builder) -> None:
 def w2_special_forced(b: _Builder) -> None:
     customer_id = b.customer(business=True)
     line_id = b.line(customer_id, line_class="special")
-    b.terminate(line_id, "2025-12-01 02:30:00", "forced_termination")
+    b.terminate(line_id, b.cal.retro(91, 2, 30), "forced_termination")
     b.expect("fct_waiver_eligibility", {"line_id": line_id},
              waiver("excluded", "iot_or_special", "forced_termination"))
 
@@ -537,7 +751,7 @@ def w2_special_forced(b: _Builder) -> None:
 def w2_prepaid(b: _Builder) -> None:
     customer_id = b.customer()
     line_id = b.line(customer_id, payment="prepaid")
-    b.terminate(line_id, "2026-01-05 18:00:00", "port_out", "lgu")
+    b.terminate(line_id, at(b.cal.window_end - days(8), 18), "port_out", "lgu")
     b.expect("fct_waiver_eligibility", {"line_id": line_id}, waiver("excluded", "prepaid"))
 
 
@@ -546,15 +760,15 @@ def w2_prepaid(b: _Builder) -> None:
 def w2_prepaid_device_change(b: _Builder) -> None:
     customer_id = b.customer()
     line_id = b.line(customer_id, payment="prepaid")
-    b.event(line_id, "device_change", "2025-10-01 10:00:00")
-    b.terminate(line_id, "2025-12-10 10:00:00")
+    b.event(line_id, "device_change", b.cal.cutoff + days(30) + dt.timedelta(hours=10))
+    b.terminate(line_id, b.cal.retro(100, 10))
     b.expect("fct_waiver_eligibility", {"line_id": line_id},
              waiver("excluded", "prepaid", "device_change_since_base_date"))
 
 
 @case("W2-FORCED", ("W2.4",), "KT postpaid phone force-terminated although a clawback was billed")
 def w2_forced(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-10-07 04:00:00", kind="forced_termination")
+    line = penalised_line(b, terminated=b.cal.retro(36, 4), kind="forced_termination")
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id},
              waiver("excluded", "forced_termination", billed=line.billed, paid=line.paid,
                     termination_type="forced_termination"))
@@ -562,13 +776,13 @@ def w2_forced(b: _Builder) -> None:
 
 @case("W3-TABLET", ("W3",), "KT tablet (second device) is covered")
 def w3_tablet(b: _Builder) -> None:
-    expect_eligible(b, penalised_line(b, terminated="2025-11-11 11:00:00", line_class="tablet",
+    expect_eligible(b, penalised_line(b, terminated=b.cal.retro(71, 11), line_class="tablet",
                                       amount=400_000))
 
 
 @case("W3-WEARABLE", ("W3",), "KT wearable (second device) is covered")
 def w3_wearable(b: _Builder) -> None:
-    expect_eligible(b, penalised_line(b, terminated="2025-11-12 11:00:00",
+    expect_eligible(b, penalised_line(b, terminated=b.cal.retro(72, 11),
                                       line_class="wearable", agreement_kind="selective_discount",
                                       amount=5_000))
 
@@ -576,10 +790,10 @@ def w3_wearable(b: _Builder) -> None:
 # --- W2.8: re-joiners --------------------------------------------------------------------
 
 
-def _rejoin(b: _Builder, new_activated: str, *, network: str = "kt",
+def _rejoin(b: _Builder, new_activated: dt.datetime, *, network: str = "kt",
             same_customer: bool = False) -> Penalised:
     old_customer = b.customer(1)
-    line = penalised_line(b, 1, terminated="2025-10-10 14:00:00", kind="port_out",
+    line = penalised_line(b, 1, terminated=b.cal.retro(39, 14), kind="port_out",
                           customer_id=old_customer)
     person_key = b.rows["customers"][0]["person_key"]
     new_customer = old_customer if same_customer else b.customer(
@@ -588,28 +802,33 @@ def _rejoin(b: _Builder, new_activated: str, *, network: str = "kt",
     return line
 
 
-@case("W28-REJOIN", ("W2.8",), "same person, new customer record, new KT line 2025-12-20")
+@case("W28-REJOIN", ("W2.8",))
 def w28_rejoin(b: _Builder) -> None:
-    line = _rejoin(b, "2025-12-20 11:00:00")
+    rejoined = b.cal.retro(110, 11)
+    b.title = f"same person, new customer record, new KT line {text(rejoined.date())}"
+    line = _rejoin(b, rejoined)
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id},
              waiver("excluded", "rejoined", billed=line.billed, paid=line.paid))
 
 
-@case("W28-REJOIN-LAST", ("W2.8",), "new KT line activated 2026-01-13 23:59:59: still rejoined")
+@case("W28-REJOIN-LAST", ("W2.8",))
 def w28_rejoin_last_second(b: _Builder) -> None:
-    line = _rejoin(b, "2026-01-13 23:59:59")
+    rejoined = b.cal.window_after - SECOND
+    b.title = f"new KT line activated {text(rejoined)}: still rejoined"
+    line = _rejoin(b, rejoined)
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id},
              waiver("excluded", "rejoined", billed=line.billed, paid=line.paid))
 
 
-@case("W28-REJOIN-LATE", ("W2.8",), "new KT line activated 2026-01-14 00:00:00: not rejoined")
+@case("W28-REJOIN-LATE", ("W2.8",))
 def w28_rejoin_late(b: _Builder) -> None:
-    expect_eligible(b, _rejoin(b, "2026-01-14 00:00:00"))
+    b.title = f"new KT line activated {text(b.cal.window_after)}: not rejoined"
+    expect_eligible(b, _rejoin(b, b.cal.window_after))
 
 
 @case("W28-SAME-CUSTOMER", ("W2.8",), "same customer record opens another KT line afterwards")
 def w28_same_customer(b: _Builder) -> None:
-    line = _rejoin(b, "2025-11-15 10:00:00", same_customer=True)
+    line = _rejoin(b, b.cal.retro(75, 10), same_customer=True)
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id},
              waiver("excluded", "rejoined", billed=line.billed, paid=line.paid))
 
@@ -617,14 +836,14 @@ def w28_same_customer(b: _Builder) -> None:
 @case("W28-MVNO", ("W2.8",), "the person comes back on an MVNO line: not a KT line",
       note="'another KT line' read as network = 'kt'; an MVNO line does not count")
 def w28_rejoin_mvno(b: _Builder) -> None:
-    expect_eligible(b, _rejoin(b, "2025-12-01 10:00:00", network="mvno"))
+    expect_eligible(b, _rejoin(b, b.cal.retro(91, 10), network="mvno"))
 
 
 @case("W28-OLDER-LINE", ("W2.8",), "a second KT line activated before the termination")
 def w28_older_line(b: _Builder) -> None:
     customer_id = b.customer()
-    b.line(customer_id, 2, activated="2019-05-05 10:00:00")
-    expect_eligible(b, penalised_line(b, 1, terminated="2025-10-10 14:00:00",
+    b.line(customer_id, 2, activated=b.cal.years_before_cutoff(6, 5, 5, 10))
+    expect_eligible(b, penalised_line(b, 1, terminated=b.cal.retro(39, 14),
                                       customer_id=customer_id))
 
 
@@ -635,128 +854,155 @@ def w28_older_line(b: _Builder) -> None:
 def w4_no_agreement(b: _Builder) -> None:
     customer_id = b.customer()
     line_id = b.line(customer_id)
-    event_id = b.terminate(line_id, "2025-10-15 15:00:00")
-    b.charge(line_id, event_id, "monthly_fee", 35_000, 35_000, "2025-10-15")
+    terminated = b.cal.retro(44, 15)
+    event_id = b.terminate(line_id, terminated)
+    b.charge(line_id, event_id, "monthly_fee", 35_000, 35_000, terminated.date())
     b.expect("fct_waiver_eligibility", {"line_id": line_id}, waiver("eligible_no_penalty"))
-    app = b.application(line_id, "2026-01-15 10:00:00")
+    app = b.application(line_id, b.cal.applied(1))
     expect_outcome(b, app, "not_eligible")
     b.expect("fct_refund_assignments", {"line_id": line_id})
 
 
 @case("W4-EXPIRED", ("W4", "P1"), "12-month agreement ended before the termination (U >= C)")
 def w4_expired(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-10-01 10:00:00", agreement_start="2024-05-01",
-                          term=12)
+    terminated = b.cal.retro(30, 10)
+    line = penalised_line(b, terminated=terminated,
+                          agreement_start=add_months(terminated.date(), -17), term=12)
     b.charge(line.line_id, line.termination_event_id, "device_installment", 120_000, 0,
-             "2025-10-03")
+             terminated.date() + days(2))
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id}, waiver("eligible_no_penalty"))
 
 
 @case("A7-MIXED", ("A7", "W4"), "waivable clawback plus every non-waivable component")
 def a7_mixed(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-11-05 13:00:00", paid=150_000)
+    terminated = b.cal.retro(65, 13)
+    line = penalised_line(b, terminated=terminated, paid=150_000)
     for component, billed, paid in (("device_installment", 420_000, 0),
                                     ("bundle_clawback", 55_000, 55_000),
                                     ("plan_change_settlement", 12_300, 12_300),
                                     ("monthly_fee", 61_000, 61_000)):
-        b.charge(line.line_id, line.termination_event_id, component, billed, paid, "2025-11-07")
+        b.charge(line.line_id, line.termination_event_id, component, billed, paid,
+                 terminated.date() + days(2))
     expect_eligible(b, line)
-    app = b.application(line.line_id, "2026-01-15 12:00:00")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 1, line))
+    app = b.application(line.line_id, b.cal.applied(1, 12))
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 1, line))
 
 
 @case("A7-UNPAID", ("A7", "W4"), "waivable clawback billed and not paid: refund 0, cancel all")
 def a7_unpaid(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-11-06 13:00:00", paid="none")
+    line = penalised_line(b, terminated=b.cal.retro(66, 13), paid="none")
     expect_eligible(b, line)
-    app = b.application(line.line_id, "2026-01-15 12:00:00")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 1, line))
+    app = b.application(line.line_id, b.cal.applied(1, 12))
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 1, line))
 
 
 # --- P: penalty arithmetic -----------------------------------------------------------------
 
 
-def _arithmetic(b: _Builder, agreement_id: str, terminated_on: str, amount: int) -> None:
+def _arithmetic(b: _Builder, agreement_id: str, terminated_on: dt.date, amount: int) -> None:
     b.expect("penalty_arithmetic", {"agreement_id": agreement_id, "terminated_on": terminated_on},
              {"expected_penalty_krw": amount})
 
 
-@case("P4-EX1", ("P1", "P2", "P4"), "24 months from 2024-03-15, subsidy 600,000, terminated "
-      "2025-01-15: 462,545", note="terminated outside the waiver window: checks lookup and "
-      "reconciliation arithmetic only")
+def _p4_start(b: _Builder) -> dt.date:
+    """P4's agreement start: 535 days before the waiver window (the published start in
+    kt_2025_12); C = 730 is required, so no 29 February may fall inside the term."""
+    start = b.cal.window_start - days(535)
+    b.require(add_months(start, 24) - start == days(730), "P4's C = 730 needs a common year")
+    return start
+
+
+def _p4_example(b: _Builder, used_days: int, kind: str, amount: int) -> Penalised:
+    start = _p4_start(b)
+    terminated = at(start + days(used_days), 10)
+    line = penalised_line(b, terminated=terminated, activated=at(start, 12),
+                          agreement_start=start, agreement_kind=kind, amount=amount)
+    expected = b.cal.penalty(kind, start, 24, amount, terminated.date())
+    _arithmetic(b, b.rows["agreements"][0]["agreement_id"], terminated.date(), expected)
+    b.title = (f"{'selective discount' if kind == 'selective_discount' else 'subsidy'} "
+               f"{amount:,}, 24 months from {text(start)}, terminated "
+               f"{text(terminated.date())} (U = {used_days}): {expected:,}")
+    return line
+
+
+@case("P4-EX1", ("P1", "P2", "P4"), note="P4's first worked example (462,545 in kt_2025_12); "
+      "terminated before the waiver window: checks lookup and reconciliation arithmetic only")
 def p4_example_1(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-01-15 10:00:00", activated="2024-03-15 12:00:00",
-                          agreement_start="2024-03-15", amount=600_000)
-    _arithmetic(b, b.rows["agreements"][0]["agreement_id"], "2025-01-15", 462_545)
+    line = _p4_example(b, 306, "device_subsidy", 600_000)
+    b.require(not b.cal.in_window(line.terminated.date()), "terminated inside the window")
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id})
 
 
-@case("P4-EX2", ("P2", "P4"), "same agreement terminated 2024-08-01 (U = 139 <= 180): 600,000")
+@case("P4-EX2", ("P2", "P4"), note="P4's second example: U = 139 <= G, the whole subsidy")
 def p4_example_2(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2024-08-01 10:00:00", activated="2024-03-15 12:00:00",
-                          agreement_start="2024-03-15", amount=600_000)
-    _arithmetic(b, b.rows["agreements"][0]["agreement_id"], "2024-08-01", 600_000)
+    line = _p4_example(b, 139, "device_subsidy", 600_000)
+    b.require(not b.cal.in_window(line.terminated.date()), "terminated inside the window")
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id})
 
 
-@case("P4-EX3", ("P3", "P4", "R2"), "selective discount 17,250 from 2024-03-15, terminated "
-      "2026-02-13: 21,653; in the reward population, so one data grant (2026-02-01)")
+@case("P4-EX3", ("P3", "P4", "R2"), note="P4's third example (21,653 in kt_2025_12); the line "
+      "is in the reward population and gets the data grants before its termination")
 def p4_example_3(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2026-02-13 10:00:00", activated="2024-03-15 12:00:00",
-                          agreement_start="2024-03-15", agreement_kind="selective_discount",
-                          amount=17_250)
-    _arithmetic(b, b.rows["agreements"][0]["agreement_id"], "2026-02-13", 21_653)
-    expect_grants(b, line.line_id, "2026-02-01")
+    line = _p4_example(b, 700, "selective_discount", 17_250)
+    b.require(b.cal.in_population(line.activated, line.terminated), "not in the population")
+    expect_grants(b, line.line_id, *b.cal.grants_in_service(line.terminated))
 
 
-def _grace(b: _Builder, start: str, term: int, terminated: str, kind: str = "device_subsidy",
-           amount: int = 500_000) -> None:
-    line = penalised_line(b, terminated=f"{terminated} 12:00:00", agreement_start=start,
+def _grace(b: _Builder, term: int, terminated_on: dt.date, used_days: int,
+           kind: str = "device_subsidy", amount: int = 500_000) -> None:
+    start = terminated_on - days(used_days)
+    line = penalised_line(b, terminated=at(terminated_on, 12), agreement_start=start,
                           term=term, agreement_kind=kind, amount=amount)
-    _arithmetic(b, b.rows["agreements"][0]["agreement_id"], terminated, line.billed)
+    grace = b.cal.program.grace_days[term]
+    label = ("selective " if kind == "selective_discount" else "") + f"{amount:,}"
+    relation = "U = G" if used_days == grace else "U = G + 1"
+    b.title = (f"{label}, {term} months from {text(start)}, {relation} = {used_days}: "
+               f"{line.billed:,}")
+    _arithmetic(b, b.rows["agreements"][0]["agreement_id"], terminated_on, line.billed)
     expect_eligible(b, line)
 
 
-@case("P2-G24-AT", ("P1", "P2"), "24 months from 2025-03-05, U = G = 180: whole subsidy")
-def p2_grace_24_at(b: _Builder) -> None:
-    _grace(b, "2025-03-05", 24, "2025-09-01")
+def _grace_case(term: int, extra_day: int, kind: str = "device_subsidy",
+                amount: int = 500_000, offset: int = 0) -> Callable[[_Builder], None]:
+    """U = G (+ extra_day) for a termination `offset` (+ extra_day) days into the window."""
+    def fill(b: _Builder) -> None:
+        grace = b.cal.program.grace_days[term]
+        terminated_on = b.cal.window_start + days(offset + extra_day)
+        _grace(b, term, terminated_on, grace + extra_day, kind, amount)
+    return fill
 
 
-@case("P2-G24-AFTER", ("P1", "P2"), "24 months from 2025-03-05, U = 181: prorated 499,090")
-def p2_grace_24_after(b: _Builder) -> None:
-    _grace(b, "2025-03-05", 24, "2025-09-02")
+case("P2-G24-AT", ("P1", "P2"))(_grace_case(24, 0))
+case("P2-G24-AFTER", ("P1", "P2"))(_grace_case(24, 1))
+case("P2-G12-AT", ("P1", "P2"))(_grace_case(12, 0, offset=7))
+case("P2-G12-AFTER", ("P1", "P2"))(_grace_case(12, 1, offset=7))
+case("P3-G12-AT", ("P1", "P3"))(_grace_case(12, 0, "selective_discount", 20_000, offset=7))
+case("P3-G12-AFTER", ("P1", "P3"))(_grace_case(12, 1, "selective_discount", 20_000, offset=7))
 
 
-@case("P2-G12-AT", ("P1", "P2"), "12 months from 2025-06-10, U = G = 90: whole subsidy")
-def p2_grace_12_at(b: _Builder) -> None:
-    _grace(b, "2025-06-10", 12, "2025-09-08")
+def _term_edge(b: _Builder, start: dt.date, terminated_on: dt.date) -> None:
+    line = penalised_line(b, terminated=at(terminated_on, 12), agreement_start=start)
+    b.require(line.billed > 0, "the agreement has ended before the termination")
+    _arithmetic(b, b.rows["agreements"][0]["agreement_id"], terminated_on, line.billed)
+    expect_eligible(b, line)
 
 
-@case("P2-G12-AFTER", ("P1", "P2"), "12 months from 2025-06-10, U = 91: floor(500000*274/275)")
-def p2_grace_12_after(b: _Builder) -> None:
-    _grace(b, "2025-06-10", 12, "2025-09-09")
-
-
-@case("P3-G12-AT", ("P1", "P3"), "selective 20,000 for 12 months from 2025-06-10, U = G = 90")
-def p3_grace_12_at(b: _Builder) -> None:
-    _grace(b, "2025-06-10", 12, "2025-09-08", "selective_discount", 20_000)
-
-
-@case("P3-G12-AFTER", ("P1", "P3"), "selective 20,000 for 12 months from 2025-06-10, U = 91")
-def p3_grace_12_after(b: _Builder) -> None:
-    _grace(b, "2025-06-10", 12, "2025-09-09", "selective_discount", 20_000)
-
-
-@case("P1-LEAP-CLAMP", ("P1", "P2"), "24 months from 2024-02-29: E clamps to 2026-02-28, C = 730")
+@case("P1-LEAP-CLAMP", ("P1", "P2"))
 def p1_leap_clamp(b: _Builder) -> None:
-    _grace(b, "2024-02-29", 24, "2025-10-01")
+    start = last_leap_day(b.cal.window_start)
+    end = add_months(start, 24)
+    b.title = (f"24 months from {text(start)}: E clamps to {text(end)}, "
+               f"C = {(end - start).days}")
+    _term_edge(b, start, b.cal.window_start + days(30))
 
 
-@case("P1-JAN31", ("P1", "P2"), "24 months from 2024-01-31: E = 2026-01-31, C = 731",
-      note="12/24-month terms from the 31st never clamp (only a 29 February start does, "
-      "see P1-LEAP-CLAMP); this pins C across a leap year")
+@case("P1-JAN31", ("P1", "P2"), note="12/24-month terms from the 31st never clamp (only a 29 "
+      "February start does, see P1-LEAP-CLAMP); this pins C across a leap year")
 def p1_jan31(b: _Builder) -> None:
-    _grace(b, "2024-01-31", 24, "2025-11-30")
+    start = dt.date(last_leap_day(b.cal.window_start).year, 1, 31)
+    end = add_months(start, 24)
+    b.title = f"24 months from {text(start)}: E = {text(end)}, C = {(end - start).days}"
+    _term_edge(b, start, b.cal.window_start + days(91))
 
 
 @case("P1-TIE", ("P1",), "two agreements start the same day: the greater agreement_id is in "
@@ -764,14 +1010,16 @@ def p1_jan31(b: _Builder) -> None:
 def p1_tie(b: _Builder) -> None:
     customer_id = b.customer()
     line_id = b.line(customer_id)
-    b.event(line_id, "device_change", "2025-05-20 10:00:00")
-    b.agreement(line_id, "2025-05-20", amount=500_000, suffix=1)
-    b.event(line_id, "recontract", "2025-05-20 15:00:00")
-    b.agreement(line_id, "2025-05-20", kind="selective_discount", amount=17_250, suffix=2)
-    event_id = b.terminate(line_id, "2025-10-10 12:00:00")
-    billed = penalty_krw("selective_discount", "2025-05-20", 24, 17_250, "2025-10-10")
-    b.charge(line_id, event_id, "selective_discount_clawback", billed, billed, "2025-10-10")
-    _arithmetic(b, b.rows["agreements"][1]["agreement_id"], "2025-10-10", billed)
+    start = b.cal.window_start - days(104)
+    b.event(line_id, "device_change", at(start, 10))
+    b.agreement(line_id, start, amount=500_000, suffix=1)
+    b.event(line_id, "recontract", at(start, 15))
+    b.agreement(line_id, start, kind="selective_discount", amount=17_250, suffix=2)
+    terminated = b.cal.retro(39, 12)
+    event_id = b.terminate(line_id, terminated)
+    billed = b.cal.penalty("selective_discount", start, 24, 17_250, terminated.date())
+    b.charge(line_id, event_id, "selective_discount_clawback", billed, billed, terminated.date())
+    _arithmetic(b, b.rows["agreements"][1]["agreement_id"], terminated.date(), billed)
     b.expect("fct_waiver_eligibility", {"line_id": line_id},
              waiver("eligible", billed=billed, paid=billed))
 
@@ -779,181 +1027,222 @@ def p1_tie(b: _Builder) -> None:
 @case("P-BILLING-DIFFERS", ("A7", "P1", "P2"), "billing charged 3,000 won more than the "
       "arithmetic: billing is the truth for refunds, reconciliation shows the difference")
 def p_billing_differs(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-10-21 12:00:00", billed_delta=3_000)
-    expected = penalty_krw("device_subsidy", "2025-03-01", 24, 500_000, "2025-10-21")
-    _arithmetic(b, b.rows["agreements"][0]["agreement_id"], "2025-10-21", expected)
+    terminated = b.cal.retro(50, 12)
+    line = penalised_line(b, terminated=terminated, billed_delta=3_000)
+    expected = b.cal.penalty("device_subsidy", add_months(b.cal.cutoff.date(), -6), 24, 500_000,
+                             terminated.date())
+    _arithmetic(b, b.rows["agreements"][0]["agreement_id"], terminated.date(), expected)
     expect_eligible(b, line)
 
 
-@case("P5-LEAP", ("P5", "P1", "P2"), "active line, 24 months from 2024-02-29, lookup as of "
-      "2025-12-31: U = 671, R = 59 -> 53,636")
+@case("P5-LEAP", ("P5", "P1", "P2"))
 def p5_leap(b: _Builder) -> None:
+    as_of = b.cal.lookup_as_of
+    start = last_leap_day(as_of)
+    b.require(start < b.cal.cutoff.date(), "the leap-day agreement is after the cut-off")
     line_id = active_line(b)
-    b.event(line_id, "device_change", "2024-02-29 14:00:00")
-    agreement = b.agreement(line_id, "2024-02-29")
-    b.expect("fct_penalty_lookup", {"line_id": line_id, "as_of_date": "2025-12-31"},
+    b.event(line_id, "device_change", at(start, 14))
+    agreement = b.agreement(line_id, start)
+    expected = b.cal.penalty("device_subsidy", start, 24, 500_000, as_of)
+    used = (as_of - start).days
+    b.require(expected > 0, "the leap-day agreement has ended by the lookup date")
+    b.title = (f"active line, 24 months from {text(start)}, lookup as of {text(as_of)}: "
+               f"U = {used}, R = {(add_months(start, 24) - as_of).days} -> {expected:,}")
+    b.expect("fct_penalty_lookup", {"line_id": line_id, "as_of_date": as_of},
              {"would_be_eligible": True, "exclusion_reason": None,
-              "agreement_id": agreement["agreement_id"], "expected_subsidy_clawback_krw": 53_636,
+              "agreement_id": agreement["agreement_id"], "expected_subsidy_clawback_krw": expected,
               "expected_selective_discount_clawback_krw": 0,
-              "expected_waivable_penalty_krw": 53_636})
+              "expected_waivable_penalty_krw": expected})
 
 
-@case("P5-DEVICE-CHANGE", ("P5", "W2.6"), "active line with a device change 2025-10-05")
+@case("P5-DEVICE-CHANGE", ("P5", "W2.6"))
 def p5_device_change(b: _Builder) -> None:
+    changed = b.cal.cutoff + days(34) + dt.timedelta(hours=10)
+    b.require(changed.date() <= b.cal.lookup_as_of, "the device change is after the lookup date")
+    b.title = f"active line with a device change {text(changed.date())}"
     line_id = active_line(b)
-    b.event(line_id, "device_change", "2025-10-05 10:00:00")
-    agreement = b.agreement(line_id, "2025-10-05", amount=450_000)
-    b.expect("fct_penalty_lookup", {"line_id": line_id, "as_of_date": "2025-12-31"},
+    b.event(line_id, "device_change", changed)
+    agreement = b.agreement(line_id, changed.date(), amount=450_000)
+    expected = b.cal.penalty("device_subsidy", changed.date(), 24, 450_000, b.cal.lookup_as_of)
+    b.expect("fct_penalty_lookup", {"line_id": line_id, "as_of_date": b.cal.lookup_as_of},
              {"would_be_eligible": False, "exclusion_reason": "device_change_since_base_date",
               "agreement_id": agreement["agreement_id"],
-              "expected_subsidy_clawback_krw": 450_000,
+              "expected_subsidy_clawback_krw": expected,
               "expected_selective_discount_clawback_krw": 0,
-              "expected_waivable_penalty_krw": 450_000})
+              "expected_waivable_penalty_krw": expected})
 
 
-@case("P5-ASOF-EDGES", ("P5",), "activated 2025-12-31 23:59:59 is in the lookup (new); "
-      "terminated 2025-12-31 10:00 is not; an MVNO line never is")
+@case("P5-ASOF-EDGES", ("P5",))
 def p5_as_of_edges(b: _Builder) -> None:
-    late = active_line(b, 1, activated="2025-12-31 23:59:59")
-    b.expect("fct_penalty_lookup", {"line_id": late, "as_of_date": "2025-12-31"},
+    as_of = b.cal.lookup_as_of
+    b.title = (f"activated {text(at(as_of, 23, 59, 59))} is in the lookup (new); terminated "
+               f"{text(as_of)} 10:00 is not; an MVNO line never is")
+    late = active_line(b, 1, activated=at(as_of, 23, 59, 59))
+    b.expect("fct_penalty_lookup", {"line_id": late, "as_of_date": as_of},
              {"would_be_eligible": False, "exclusion_reason": "new_since_base_date",
               "agreement_id": None, "expected_waivable_penalty_krw": 0})
     gone = active_line(b, 2)
-    b.terminate(gone, "2025-12-31 10:00:00")
-    b.expect("fct_penalty_lookup", {"line_id": gone, "as_of_date": "2025-12-31"})
+    b.terminate(gone, at(as_of, 10))
+    b.expect("fct_penalty_lookup", {"line_id": gone, "as_of_date": as_of})
     mvno = active_line(b, 3, network="mvno")
-    b.expect("fct_penalty_lookup", {"line_id": mvno, "as_of_date": "2025-12-31"})
+    b.expect("fct_penalty_lookup", {"line_id": mvno, "as_of_date": as_of})
 
 
 # --- A: applications, waves, outcomes ------------------------------------------------------
 
 
-def _applicant(b: _Builder, terminated: str = "2025-10-15 15:00:00", **kw) -> Penalised:
-    line = penalised_line(b, terminated=terminated, **kw)
+def _applicant(b: _Builder, terminated: dt.datetime | None = None, **kw) -> Penalised:
+    line = penalised_line(b, terminated=terminated or b.cal.retro(44, 15), **kw)
     expect_eligible(b, line)
     return line
 
 
-@case("A2-0859", ("A2", "A6", "N2"), "only application at 2026-01-14 08:59:59: before_window, "
-      "so the line is not applied and gets all three reminders")
+@case("A2-0859", ("A2", "A6", "N2"))
 def a2_before_window(b: _Builder) -> None:
+    applied = b.cal.app_open - SECOND
+    b.title = (f"only application at {text(applied)}: before_window, so the line is not "
+               "applied and gets all three reminders")
     line = _applicant(b)
-    app = b.application(line.line_id, "2026-01-14 08:59:59")
+    app = b.application(line.line_id, applied)
     expect_outcome(b, app, "before_window")
     b.expect("fct_refund_assignments", {"line_id": line.line_id}, not_applied(line))
-    expect_notices(b, line.line_id, 1, 2, 3)
+    expect_notices(b, line.line_id, *b.cal.notices_before(None))
 
 
-@case("A2-0900", ("A2", "A5"), "application at 2026-01-14 09:00:00: accepted, wave 1")
+@case("A2-0900", ("A2", "A5"))
 def a2_window_opens(b: _Builder) -> None:
+    b.title = f"application at {text(b.cal.app_open)}: accepted, wave 1"
     line = _applicant(b)
-    app = b.application(line.line_id, "2026-01-14 09:00:00")
+    app = b.application(line.line_id, b.cal.app_open)
     expect_outcome(b, app, "accepted")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 1, line))
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 1, line))
     expect_notices(b, line.line_id)
 
 
-@case("A5-0118", ("A5",), "application at 2026-01-18 23:59:59: wave 1")
+@case("A5-0118", ("A5",))
 def a5_wave1_last_second(b: _Builder) -> None:
+    applied = b.cal.wave(2)["applied_from_kst"] - SECOND
+    b.title = f"application at {text(applied)}: wave 1"
     line = _applicant(b)
-    app = b.application(line.line_id, "2026-01-18 23:59:59")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 1, line))
+    app = b.application(line.line_id, applied)
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 1, line))
 
 
-@case("A5-0119", ("A5",), "application at 2026-01-19 00:00:00: wave 2")
+@case("A5-0119", ("A5",))
 def a5_wave2_first_second(b: _Builder) -> None:
+    applied = b.cal.wave(2)["applied_from_kst"]
+    b.title = f"application at {text(applied)}: wave 2"
     line = _applicant(b)
-    app = b.application(line.line_id, "2026-01-19 00:00:00")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 2, line))
+    app = b.application(line.line_id, applied)
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 2, line))
 
 
-@case("A2-2200", ("A2", "A5"), "application at 2026-01-31 22:00:00: on time, wave 2")
+@case("A2-2200", ("A2", "A5"))
 def a2_window_closes(b: _Builder) -> None:
+    b.title = f"application at {text(b.cal.app_close)}: on time, wave 2"
     line = _applicant(b)
-    app = b.application(line.line_id, "2026-01-31 22:00:00")
+    app = b.application(line.line_id, b.cal.app_close)
     expect_outcome(b, app, "accepted")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 2, line))
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 2, line))
 
 
-@case("A2-220001", ("A2", "A4", "N2"), "application at 2026-01-31 22:00:01: late; dated 01-31, "
-      "so no reminders")
+@case("A2-220001", ("A2", "A4", "N2"))
 def a2_late_first_second(b: _Builder) -> None:
+    applied = b.cal.app_close + SECOND
+    b.title = (f"application at {text(applied)}: late; dated {applied:%m-%d}, so no "
+               "reminders")
     line = _applicant(b)
-    app = b.application(line.line_id, "2026-01-31 22:00:01")
+    app = b.application(line.line_id, applied)
     expect_outcome(b, app, "manual_review")
     b.expect("fct_refund_assignments", {"line_id": line.line_id},
              manual(app, "late_application", line))
-    expect_notices(b, line.line_id)
+    expect_notices(b, line.line_id, *b.cal.notices_before(applied.date()))
 
 
-@case("A5-1231-W1", ("A5",), "terminated 2025-12-31, applied 2026-01-16: wave 1 (not 3)")
+@case("A5-1231-W1", ("A5",))
 def a5_1231_wave1(b: _Builder) -> None:
-    line = _applicant(b, terminated="2025-12-31 10:00:00", kind="port_out")
-    app = b.application(line.line_id, "2026-01-16 10:00:00")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 1, line))
+    terminated = at(b.cal.wave(1)["terminated_to_date"], 10)
+    applied = b.cal.applied(2)
+    b.title = (f"terminated {text(terminated.date())}, applied {text(applied.date())}: wave 1 "
+               "(not 3)")
+    line = _applicant(b, terminated=terminated, kind="port_out")
+    app = b.application(line.line_id, applied)
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 1, line))
 
 
-@case("A5-1231-W2", ("A5",), "terminated 2025-12-31, applied 2026-01-25: wave 2")
+@case("A5-1231-W2", ("A5",))
 def a5_1231_wave2(b: _Builder) -> None:
-    line = _applicant(b, terminated="2025-12-31 23:59:59", kind="port_out", port_out_to="mvno")
-    app = b.application(line.line_id, "2026-01-25 10:00:00")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 2, line))
+    terminated = at(b.cal.wave(1)["terminated_to_date"], 23, 59, 59)
+    applied = b.cal.applied(11)
+    b.title = f"terminated {text(terminated.date())}, applied {text(applied.date())}: wave 2"
+    line = _applicant(b, terminated=terminated, kind="port_out", port_out_to="mvno")
+    app = b.application(line.line_id, applied)
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 2, line))
 
 
-@case("A5-0101-W3", ("A5",), "terminated 2026-01-01 00:00:00 KST (2025-12-31 15:00Z), applied "
-      "2026-01-15: wave 3")
+@case("A5-0101-W3", ("A5",))
 def a5_0101_wave3(b: _Builder) -> None:
-    line = _applicant(b, terminated="2026-01-01 00:00:00", kind="port_out", port_out_to="lgu")
-    app = b.application(line.line_id, "2026-01-15 10:00:00")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 3, line))
+    terminated = at(b.cal.wave(3)["terminated_from_date"])
+    utc = terminated - dt.timedelta(hours=9)
+    applied = b.cal.applied(1)
+    b.title = (f"terminated {text(terminated)} KST ({utc:%Y-%m-%d %H:%M}Z), applied "
+               f"{text(applied.date())}: wave 3")
+    line = _applicant(b, terminated=terminated, kind="port_out", port_out_to="lgu")
+    app = b.application(line.line_id, applied)
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 3, line))
 
 
-@case("A5-0110-W3", ("A5",), "terminated 2026-01-10, applied 2026-01-30: wave 3")
+@case("A5-0110-W3", ("A5",))
 def a5_0110_wave3(b: _Builder) -> None:
-    line = _applicant(b, terminated="2026-01-10 10:00:00")
-    app = b.application(line.line_id, "2026-01-30 10:00:00")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 3, line))
+    terminated = at(b.cal.window_end - days(3), 10)
+    applied = b.cal.applied(16)
+    b.title = f"terminated {text(terminated.date())}, applied {text(applied.date())}: wave 3"
+    line = _applicant(b, terminated=terminated)
+    app = b.application(line.line_id, applied)
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 3, line))
 
 
 @case("A6-TIE", ("A6",), "two applications at the same instant: the smaller application_id wins")
 def a6_tie(b: _Builder) -> None:
     line = _applicant(b)
-    first = b.application(line.line_id, "2026-01-16 10:00:00", 1, channel="web")
-    second = b.application(line.line_id, "2026-01-16 10:00:00", 2, channel="call_center")
+    first = b.application(line.line_id, b.cal.applied(2), 1, channel="web")
+    second = b.application(line.line_id, b.cal.applied(2), 2, channel="call_center")
     expect_outcome(b, first, "accepted")
     expect_outcome(b, second, "duplicate")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(first, 1, line))
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, first, 1, line))
 
 
 @case("A6-TRIPLE", ("A6",), "three on-time applications: the earliest is accepted")
 def a6_triple(b: _Builder) -> None:
     line = _applicant(b)
-    apps = [b.application(line.line_id, at, n, channel=channel) for n, at, channel in (
-        (1, "2026-01-21 10:00:00", "store"), (2, "2026-01-20 10:00:00", "web"),
-        (3, "2026-01-22 10:00:00", "call_center"))]
+    apps = [b.application(line.line_id, b.cal.applied(offset), n, channel=channel)
+            for n, offset, channel in ((1, 7, "store"), (2, 6, "web"), (3, 8, "call_center"))]
     expect_outcome(b, apps[1], "accepted")
     expect_outcome(b, apps[0], "duplicate")
     expect_outcome(b, apps[2], "duplicate")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(apps[1], 2, line))
+    b.expect("fct_refund_assignments", {"line_id": line.line_id},
+             scheduled(b, apps[1], 2, line))
 
 
-@case("A6-BEFORE-THEN-ON-TIME", ("A6", "N2"), "applied 2026-01-10 (before_window) and again "
-      "2026-01-20: accepted in wave 2, no reminders")
+@case("A6-BEFORE-THEN-ON-TIME", ("A6", "N2"))
 def a6_before_then_on_time(b: _Builder) -> None:
+    early_at, again_at = b.cal.applied(-4), b.cal.applied(6)
+    b.title = (f"applied {text(early_at.date())} (before_window) and again "
+               f"{text(again_at.date())}: accepted in wave 2, no reminders")
     line = _applicant(b)
-    early = b.application(line.line_id, "2026-01-10 10:00:00", 1)
-    again = b.application(line.line_id, "2026-01-20 10:00:00", 2)
+    early = b.application(line.line_id, early_at, 1)
+    again = b.application(line.line_id, again_at, 2)
     expect_outcome(b, early, "before_window")
     expect_outcome(b, again, "accepted")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(again, 2, line))
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, again, 2, line))
     expect_notices(b, line.line_id)
 
 
 @case("A6-BEFORE-THEN-LATE", ("A6", "A4"), "before_window, then a late application")
 def a6_before_then_late(b: _Builder) -> None:
     line = _applicant(b)
-    early = b.application(line.line_id, "2026-01-05 10:00:00", 1)
-    late = b.application(line.line_id, "2026-02-03 10:00:00", 2)
+    early = b.application(line.line_id, b.cal.applied(-9), 1)
+    late = b.application(line.line_id, b.cal.late(3), 2)
     expect_outcome(b, early, "before_window")
     expect_outcome(b, late, "manual_review")
     b.expect("fct_refund_assignments", {"line_id": line.line_id},
@@ -964,19 +1253,19 @@ def a6_before_then_late(b: _Builder) -> None:
       "a payable one: the payable one is accepted")
 def a6_mismatch_then_match(b: _Builder) -> None:
     line = _applicant(b)
-    first = b.application(line.line_id, "2026-01-15 10:00:00", 1, matches=False)
-    second = b.application(line.line_id, "2026-01-17 10:00:00", 2)
+    first = b.application(line.line_id, b.cal.applied(1), 1, matches=False)
+    second = b.application(line.line_id, b.cal.applied(3), 2)
     expect_outcome(b, first, "duplicate")
     expect_outcome(b, second, "accepted")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(second, 1, line))
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, second, 1, line))
 
 
 @case("A6-MISMATCH-THEN-LATE", ("A3", "A6"), "holder mismatch on time, then a late application: "
       "manual review on the first, for the mismatch")
 def a6_mismatch_then_late(b: _Builder) -> None:
     line = _applicant(b)
-    first = b.application(line.line_id, "2026-01-20 10:00:00", 1, matches=False)
-    late = b.application(line.line_id, "2026-02-05 10:00:00", 2)
+    first = b.application(line.line_id, b.cal.applied(6), 1, matches=False)
+    late = b.application(line.line_id, b.cal.late(5), 2)
     expect_outcome(b, first, "manual_review")
     expect_outcome(b, late, "duplicate")
     b.expect("fct_refund_assignments", {"line_id": line.line_id},
@@ -987,78 +1276,81 @@ def a6_mismatch_then_late(b: _Builder) -> None:
 @case("A6-UNPAYABLE-TIE", ("A3", "A6"), "two mismatching applications at the same instant")
 def a6_unpayable_tie(b: _Builder) -> None:
     line = _applicant(b)
-    first = b.application(line.line_id, "2026-01-23 10:00:00", 1, matches=False)
-    second = b.application(line.line_id, "2026-01-23 10:00:00", 2, matches=None)
+    first = b.application(line.line_id, b.cal.applied(9), 1, matches=False)
+    second = b.application(line.line_id, b.cal.applied(9), 2, matches=None)
     expect_outcome(b, first, "manual_review")
     expect_outcome(b, second, "duplicate")
 
 
-def _holder(b: _Builder, matches: bool | None, exception: str | None, payable: bool) -> None:
-    line = _applicant(b)
-    app = b.application(line.line_id, "2026-01-20 10:00:00", matches=matches,
-                        exception=exception)
-    if payable:
-        expect_outcome(b, app, "accepted")
-        b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 2, line))
-    else:
-        expect_outcome(b, app, "manual_review")
-        b.expect("fct_refund_assignments", {"line_id": line.line_id},
-                 manual(app, "account_holder_mismatch", line))
+def _holder(matches: bool | None, exception: str | None,
+            payable: bool) -> Callable[[_Builder], None]:
+    def fill(b: _Builder) -> None:
+        line = _applicant(b)
+        app = b.application(line.line_id, b.cal.applied(6), matches=matches,
+                            exception=exception)
+        if payable:
+            expect_outcome(b, app, "accepted")
+            b.expect("fct_refund_assignments", {"line_id": line.line_id},
+                     scheduled(b, app, 2, line))
+        else:
+            expect_outcome(b, app, "manual_review")
+            b.expect("fct_refund_assignments", {"line_id": line.line_id},
+                     manual(app, "account_holder_mismatch", line))
+    return fill
 
 
-@case("A3-MINOR", ("A3",), "account not in the holder's name, exception minor: paid")
-def a3_minor(b: _Builder) -> None:
-    _holder(b, False, "minor", True)
+case("A3-MINOR", ("A3",), "account not in the holder's name, exception minor: paid")(
+    _holder(False, "minor", True))
+case("A3-CORPORATE", ("A3",), "account not in the holder's name, exception corporate: paid")(
+    _holder(False, "corporate", True))
+case("A3-MISMATCH", ("A3",), "account not in the holder's name, no exception: manual review")(
+    _holder(False, None, False))
+case("A3-NULL-MATCH", ("A3",), "account_holder_matches null, no exception: a mismatch")(
+    _holder(None, None, False))
+case("A3-NULL-MATCH-MINOR", ("A3",), "account_holder_matches null with exception minor: paid",
+     note="null counts as a mismatch, and a mismatch with exception minor is paid")(
+    _holder(None, "minor", True))
 
 
-@case("A3-CORPORATE", ("A3",), "account not in the holder's name, exception corporate: paid")
-def a3_corporate(b: _Builder) -> None:
-    _holder(b, False, "corporate", True)
+def _hardship_end(b: _Builder) -> dt.date:
+    return b.cal.app_close.date() + days(1)
 
 
-@case("A3-MISMATCH", ("A3",), "account not in the holder's name, no exception: manual review")
-def a3_mismatch(b: _Builder) -> None:
-    _holder(b, False, None, False)
-
-
-@case("A3-NULL-MATCH", ("A3",), "account_holder_matches null, no exception: a mismatch")
-def a3_null_match(b: _Builder) -> None:
-    _holder(b, None, None, False)
-
-
-@case("A3-NULL-MATCH-MINOR", ("A3",), "account_holder_matches null with exception minor: paid",
-      note="null counts as a mismatch, and a mismatch with exception minor is paid")
-def a3_null_match_minor(b: _Builder) -> None:
-    _holder(b, None, "minor", True)
-
-
-@case("A4-MILITARY-D14", ("A4", "N2"), "military service ended 2026-02-01, applied 2026-02-15 "
-      "23:59:59 (ended + 14 days): hardship extension; reminded once (02-09)")
+@case("A4-MILITARY-D14", ("A4", "N2"))
 def a4_military_day_14(b: _Builder) -> None:
+    ended = _hardship_end(b)
+    grace = b.cal.hardship_grace_days
+    applied = at(ended + days(grace), 23, 59, 59)
+    notices = b.cal.notices_before(applied.date())
+    b.title = (f"military service ended {text(ended)}, applied {text(applied)} (ended + "
+               f"{grace} days): hardship extension; reminded {len(notices)} time(s) "
+               f"({', '.join(f'{b.cal.reminders[n - 1]:%m-%d}' for n in notices)})")
     line = _applicant(b)
-    app = b.application(line.line_id, "2026-02-15 23:59:59", hardship="military",
-                        ended="2026-02-01")
+    app = b.application(line.line_id, applied, hardship="military", ended=ended)
     expect_outcome(b, app, "manual_review")
     b.expect("fct_refund_assignments", {"line_id": line.line_id},
              manual(app, "hardship_extension", line))
-    expect_notices(b, line.line_id, 1)
+    expect_notices(b, line.line_id, *notices)
 
 
-@case("A4-MILITARY-D15", ("A4",), "military service ended 2026-02-01, applied 2026-02-16 "
-      "00:00:00: late application")
+@case("A4-MILITARY-D15", ("A4",))
 def a4_military_day_15(b: _Builder) -> None:
+    ended = _hardship_end(b)
+    applied = at(ended + days(b.cal.hardship_grace_days + 1))
+    b.title = f"military service ended {text(ended)}, applied {text(applied)}: late application"
     line = _applicant(b)
-    app = b.application(line.line_id, "2026-02-16 00:00:00", hardship="military",
-                        ended="2026-02-01")
+    app = b.application(line.line_id, applied, hardship="military", ended=ended)
     b.expect("fct_refund_assignments", {"line_id": line.line_id},
              manual(app, "late_application", line))
 
 
-@case("A4-ABROAD", ("A4",), "stay abroad ended 2026-01-25, applied 2026-02-03: hardship")
+@case("A4-ABROAD", ("A4",))
 def a4_abroad(b: _Builder) -> None:
+    ended, applied = b.cal.applied(11).date(), b.cal.late(3)
+    b.require(applied.date() <= ended + days(b.cal.hardship_grace_days), "too late")
+    b.title = f"stay abroad ended {text(ended)}, applied {text(applied.date())}: hardship"
     line = _applicant(b)
-    app = b.application(line.line_id, "2026-02-03 10:00:00", hardship="abroad",
-                        ended="2026-01-25")
+    app = b.application(line.line_id, applied, hardship="abroad", ended=ended)
     b.expect("fct_refund_assignments", {"line_id": line.line_id},
              manual(app, "hardship_extension", line))
 
@@ -1066,39 +1358,47 @@ def a4_abroad(b: _Builder) -> None:
 @case("A4-HARDSHIP-ON-TIME", ("A4",), "hardship fields on an on-time application: accepted")
 def a4_hardship_on_time(b: _Builder) -> None:
     line = _applicant(b)
-    app = b.application(line.line_id, "2026-01-22 10:00:00", hardship="abroad",
-                        ended="2026-01-10")
-    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(app, 2, line))
+    app = b.application(line.line_id, b.cal.applied(8), hardship="abroad",
+                        ended=b.cal.applied(-4).date())
+    b.expect("fct_refund_assignments", {"line_id": line.line_id}, scheduled(b, app, 2, line))
 
 
-@case("A4-LATE-0210", ("A4", "N2"), "plain late application 2026-02-10: late_application, "
-      "notice 1 only")
+@case("A4-LATE-0210", ("A4", "N2"))
 def a4_late_0210(b: _Builder) -> None:
+    applied = at(b.cal.reminders[0] + days(1), 10)
+    b.title = f"plain late application {text(applied.date())}: late_application, notice 1 only"
     line = _applicant(b)
-    app = b.application(line.line_id, "2026-02-10 10:00:00")
+    app = b.application(line.line_id, applied)
     b.expect("fct_refund_assignments", {"line_id": line.line_id},
              manual(app, "late_application", line))
     expect_notices(b, line.line_id, 1)
 
 
-@case("N2-0209", ("N2",), "late application dated 2026-02-09 (a reminder date): no reminders")
+@case("N2-0209", ("N2",))
 def n2_0209(b: _Builder) -> None:
+    applied = at(b.cal.reminders[0], 10)
+    b.title = (f"late application dated {text(applied.date())} (a reminder date): "
+               "no reminders")
     line = _applicant(b)
-    b.application(line.line_id, "2026-02-09 10:00:00")
+    b.application(line.line_id, applied)
     expect_notices(b, line.line_id)
 
 
-@case("N2-0223", ("N2",), "late application dated 2026-02-23: notice 1 only")
+@case("N2-0223", ("N2",))
 def n2_0223(b: _Builder) -> None:
+    applied = at(b.cal.reminders[1], 10)
+    b.title = f"late application dated {text(applied.date())}: notice 1 only"
     line = _applicant(b)
-    b.application(line.line_id, "2026-02-23 10:00:00")
+    b.application(line.line_id, applied)
     expect_notices(b, line.line_id, 1)
 
 
-@case("N2-0224", ("N2",), "late application dated 2026-02-24: notices 1 and 2")
+@case("N2-0224", ("N2",))
 def n2_0224(b: _Builder) -> None:
+    applied = at(b.cal.reminders[1] + days(1), 10)
+    b.title = f"late application dated {text(applied.date())}: notices 1 and 2"
     line = _applicant(b)
-    b.application(line.line_id, "2026-02-24 10:00:00")
+    b.application(line.line_id, applied)
     expect_notices(b, line.line_id, 1, 2)
 
 
@@ -1106,12 +1406,12 @@ def n2_0224(b: _Builder) -> None:
 def n2_never(b: _Builder) -> None:
     line = _applicant(b)
     b.expect("fct_refund_assignments", {"line_id": line.line_id}, not_applied(line))
-    expect_notices(b, line.line_id, 1, 2, 3)
+    expect_notices(b, line.line_id, *b.cal.notices_before(None))
 
 
 @case("N2-NOT-ELIGIBLE", ("N2",), "excluded lines get no reminders")
 def n2_not_eligible(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-10-07 04:00:00", kind="forced_termination")
+    line = penalised_line(b, terminated=b.cal.retro(36, 4), kind="forced_termination")
     expect_notices(b, line.line_id)
 
 
@@ -1119,95 +1419,117 @@ def n2_not_eligible(b: _Builder) -> None:
       "before the window): unknown_line first")
 def a6_unknown_line(b: _Builder) -> None:
     ghost = b._id("L", "GHOST")
-    expect_outcome(b, b.application(ghost, "2026-01-20 10:00:00", 1), "unknown_line")
-    expect_outcome(b, b.application(ghost, "2026-01-10 10:00:00", 2), "unknown_line")
+    expect_outcome(b, b.application(ghost, b.cal.applied(6), 1), "unknown_line")
+    expect_outcome(b, b.application(ghost, b.cal.applied(-4), 2), "unknown_line")
 
 
 @case("A6-EXCLUDED-LINE", ("A6",), "applications to an excluded line (one before the window): "
       "not_eligible first")
 def a6_excluded_line(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-10-20 15:00:00", activated="2025-09-02 10:00:00",
-                          agreement_start="2025-09-02")
+    activated = b.cal.cutoff + days(1) + dt.timedelta(hours=10)
+    line = penalised_line(b, terminated=b.cal.retro(49, 15), activated=activated,
+                          agreement_start=activated.date())
     b.expect("fct_waiver_eligibility", {"line_id": line.line_id},
              waiver("excluded", "new_since_base_date", billed=line.billed, paid=line.paid))
-    expect_outcome(b, b.application(line.line_id, "2026-01-20 10:00:00", 1), "not_eligible")
-    expect_outcome(b, b.application(line.line_id, "2026-01-10 10:00:00", 2), "not_eligible")
+    expect_outcome(b, b.application(line.line_id, b.cal.applied(6), 1), "not_eligible")
+    expect_outcome(b, b.application(line.line_id, b.cal.applied(-4), 2), "not_eligible")
     b.expect("fct_refund_assignments", {"line_id": line.line_id})
 
 
 @case("A6-ACTIVE-LINE", ("A6",), "application from a line that never terminated: not_eligible")
 def a6_active_line(b: _Builder) -> None:
     line_id = active_line(b)
-    expect_outcome(b, b.application(line_id, "2026-01-20 10:00:00"), "not_eligible")
+    expect_outcome(b, b.application(line_id, b.cal.applied(6)), "not_eligible")
 
 
-@case("A6-OUTSIDE-WINDOW", ("A6", "W1"), "application for a line terminated 2025-08-20")
+@case("A6-OUTSIDE-WINDOW", ("A6", "W1"))
 def a6_outside_window(b: _Builder) -> None:
-    line = penalised_line(b, terminated="2025-08-20 10:00:00")
-    expect_outcome(b, b.application(line.line_id, "2026-01-20 10:00:00"), "not_eligible")
+    terminated = at(b.cal.window_start - days(12), 10)
+    b.title = f"application for a line terminated {text(terminated.date())}"
+    line = penalised_line(b, terminated=terminated)
+    expect_outcome(b, b.application(line.line_id, b.cal.applied(6)), "not_eligible")
 
 
 # --- R: rewards ----------------------------------------------------------------------------
 
 
-@case("R2-SUSPENDED", ("R2",), "suspended 2026-02-20 .. 2026-04-10: no grants on 03-01, 04-01")
+@case("R2-SUSPENDED", ("R2",))
 def r2_suspended(b: _Builder) -> None:
+    grants = b.cal.grants
+    suspended, resumed = at(grants[0] + days(19), 10), at(grants[2] + days(9), 10)
+    b.title = (f"suspended {text(suspended.date())} .. {text(resumed.date())}: no grants on "
+               f"{grants[1]:%m-%d}, {grants[2]:%m-%d}")
     line_id = active_line(b)
-    b.event(line_id, "suspension", "2026-02-20 10:00:00")
-    b.event(line_id, "suspension_end", "2026-04-10 10:00:00")
-    expect_grants(b, line_id, "2026-02-01", "2026-05-01", "2026-06-01", "2026-07-01")
+    b.event(line_id, "suspension", suspended)
+    b.event(line_id, "suspension_end", resumed)
+    expect_grants(b, line_id, grants[0], *grants[3:])
     expect_membership(b, line_id)
 
 
-@case("R2-SUSPENSION-ENDS-0000", ("R2",), "suspension ends at 2026-05-01 00:00:00: the 05-01 "
-      "grant is given", note="assumes a state change takes effect at its instant, so at "
-      "00:00:00 the line is no longer suspended")
+@case("R2-SUSPENSION-ENDS-0000", ("R2",), note="assumes a state change takes effect at its "
+      "instant, so at 00:00:00 the line is no longer suspended")
 def r2_suspension_ends_midnight(b: _Builder) -> None:
+    grants = b.cal.grants
+    b.title = (f"suspension ends at {text(at(grants[3]))}: the {grants[3]:%m-%d} grant is "
+               "given")
     line_id = active_line(b)
-    b.event(line_id, "suspension", "2026-04-15 10:00:00")
-    b.event(line_id, "suspension_end", "2026-05-01 00:00:00")
-    expect_grants(b, line_id, *GRANT_DATES)
+    b.event(line_id, "suspension", at(grants[2] + days(14), 10))
+    b.event(line_id, "suspension_end", at(grants[3]))
+    expect_grants(b, line_id, *grants)
 
 
-@case("R2-SUSPENSION-STARTS-0000", ("R2",), "suspended from 2026-06-01 00:00:00, never "
-      "resumed: grants 02-01 .. 05-01", note="as R2-SUSPENSION-ENDS-0000: a suspension at "
+@case("R2-SUSPENSION-STARTS-0000", ("R2",), note="as R2-SUSPENSION-ENDS-0000: a suspension at "
       "00:00:00 is in effect at that instant")
 def r2_suspension_starts_midnight(b: _Builder) -> None:
+    grants = b.cal.grants
+    b.title = (f"suspended from {text(at(grants[4]))}, never resumed: grants "
+               f"{grants[0]:%m-%d} .. {grants[3]:%m-%d}")
     line_id = active_line(b)
-    b.event(line_id, "suspension", "2026-06-01 00:00:00")
-    expect_grants(b, line_id, *GRANT_DATES[:4])
+    b.event(line_id, "suspension", at(grants[4]))
+    expect_grants(b, line_id, *grants[:4])
 
 
-@case("R2-TERMINATED-0315", ("R2", "R3", "R4", "R5"), "terminated 2026-03-15: grants 02-01 and "
-      "03-01 only; OTT chosen afterwards still valid; a pass bought afterwards is not",
+@case("R2-TERMINATED-0315", ("R2", "R3", "R4", "R5"),
       note="R5 gives membership to every population line; the rules do not end it at "
       "termination")
 def r2_terminated_0315(b: _Builder) -> None:
+    roaming_from = b.cal.roaming_window_start_date
+    terminated = at(roaming_from + days(14), 12)
+    chosen = at(roaming_from + days(31), 10)
+    grants = b.cal.grants_in_service(terminated)
+    b.title = (f"terminated {text(terminated.date())}: grants "
+               f"{' and '.join(f'{day:%m-%d}' for day in grants)} only; OTT chosen afterwards "
+               "still valid; a pass bought afterwards is not")
     line_id = active_line(b)
-    bought = b.roaming(line_id, "2026-03-10 09:00:00", 3072, 1)
-    b.roaming(line_id, "2026-04-02 09:00:00", 1024, 2)
-    b.terminate(line_id, "2026-03-15 12:00:00")
-    b.ott(line_id, "2026-04-01 10:00:00", "disney_plus", 1)
-    expect_grants(b, line_id, "2026-02-01", "2026-03-01")
+    bought_at = at(roaming_from + days(9), 9)
+    bought = b.roaming(line_id, bought_at, 3072, 1)
+    b.roaming(line_id, at(roaming_from + days(32), 9), 1024, 2)
+    b.terminate(line_id, terminated)
+    b.ott(line_id, chosen, "disney_plus", 1)
+    expect_grants(b, line_id, *grants)
     b.expect("fct_reward_entitlements", {"line_id": line_id, "benefit": "roaming_bonus"},
-             {"period_start": "2026-03-10", "period_end": "2026-03-10", "quantity": 1536,
-              "unit": "MB", "detail": bought})
-    expect_ott(b, line_id, "disney_plus", "2026-05-01", "2026-10-31")
+             {"period_start": bought_at.date(), "period_end": bought_at.date(),
+              "quantity": b.cal.roaming_bonus(3072), "unit": "MB", "detail": bought})
+    expect_ott(b, line_id, "disney_plus", chosen)
     expect_membership(b, line_id)
 
 
-@case("R1-ACT-0113", ("R1", "R2", "R5"), "activated 2026-01-13 23:59:59: in the population")
+@case("R1-ACT-0113", ("R1", "R2", "R5"))
 def r1_activated_last_second(b: _Builder) -> None:
-    line_id = active_line(b, activated="2026-01-13 23:59:59")
-    expect_grants(b, line_id, *GRANT_DATES)
+    activated = b.cal.population_as_of - SECOND
+    b.title = f"activated {text(activated)}: in the population"
+    line_id = active_line(b, activated=activated)
+    expect_grants(b, line_id, *b.cal.grants)
     expect_membership(b, line_id)
 
 
-@case("R1-ACT-0114", ("R1",), "activated 2026-01-14 00:00:00: not in the population")
+@case("R1-ACT-0114", ("R1",))
 def r1_activated_first_second(b: _Builder) -> None:
-    line_id = active_line(b, activated="2026-01-14 00:00:00")
-    b.ott(line_id, "2026-02-02 10:00:00", "tving", 1)
-    b.roaming(line_id, "2026-03-05 10:00:00", 1024, 1)
+    activated = b.cal.population_as_of
+    b.title = f"activated {text(activated)}: not in the population"
+    line_id = active_line(b, activated=activated)
+    b.ott(line_id, at(b.cal.ott_earliest_start_date + days(1), 10), "tving", 1)
+    b.roaming(line_id, at(b.cal.roaming_window_start_date + days(4), 10), 1024, 1)
     expect_nothing(b, line_id)
 
 
@@ -1219,126 +1541,154 @@ def r2_prepaid(b: _Builder) -> None:
     expect_membership(b, line_id)
 
 
+def _try_rewards(b: _Builder, line_id: str) -> None:
+    """A roaming pass in the roaming window and an OTT choice on the earliest voucher day."""
+    b.roaming(line_id, at(b.cal.roaming_window_start_date + days(31), 10), 1024, 1)
+    b.ott(line_id, at(b.cal.ott_earliest_start_date, 10), "tving", 1)
+
+
 @case("R2-IOT", ("R2", "R3", "R4", "R5", "R6"), "KT IoT line of a business: nothing at all")
 def r2_iot(b: _Builder) -> None:
     customer_id = b.customer(business=True)
     line_id = b.line(customer_id, line_class="iot")
-    b.roaming(line_id, "2026-04-01 10:00:00", 1024, 1)
-    b.ott(line_id, "2026-02-01 10:00:00", "tving", 1)
+    _try_rewards(b, line_id)
     expect_nothing(b, line_id)
     expect_insurance(b, customer_id)
 
 
-@case("R1-MVNO", ("R1", "R6"), "MVNO phone of a 76-year-old: no entitlements, no insurance")
+@case("R1-MVNO", ("R1", "R6"))
 def r1_mvno(b: _Builder) -> None:
-    customer_id = b.customer(birth="1950-03-03")
+    birth = b.cal.born(75, 3, 3)
+    b.title = f"MVNO phone of a {completed_years(birth, b.cal.insurance_age_reference_date)}" \
+        "-year-old: no entitlements, no insurance"
+    customer_id = b.customer(birth=birth)
     line_id = b.line(customer_id, network="mvno")
-    b.roaming(line_id, "2026-04-01 10:00:00", 1024, 1)
-    b.ott(line_id, "2026-02-01 10:00:00", "tving", 1)
+    _try_rewards(b, line_id)
     expect_nothing(b, line_id)
     expect_insurance(b, customer_id)
 
 
-@case("R3-ROAMING-EDGES", ("R3",), "passes at 02-28 23:59:59 / 03-01 00:00:00 / 08-31 23:59:59 / "
-      "09-01 00:00:00 KST with odd sizes (999, 1537 MB)")
+@case("R3-ROAMING-EDGES", ("R3",))
 def r3_roaming_edges(b: _Builder) -> None:
+    first = at(b.cal.roaming_window_start_date)
+    after = at(b.cal.roaming_window_end_date + days(1))
+    b.title = (f"passes at {first - SECOND:%m-%d %H:%M:%S} / {first:%m-%d %H:%M:%S} / "
+               f"{after - SECOND:%m-%d %H:%M:%S} / {after:%m-%d %H:%M:%S} KST with odd sizes "
+               "(999, 1537 MB)")
     line_id = active_line(b)
-    b.roaming(line_id, "2026-02-28 23:59:59", 999, 1)
-    march = b.roaming(line_id, "2026-03-01 00:00:00", 999, 2)
-    august = b.roaming(line_id, "2026-08-31 23:59:59", 1537, 3)
-    b.roaming(line_id, "2026-09-01 00:00:00", 1537, 4)
+    b.roaming(line_id, first - SECOND, 999, 1)
+    opening = b.roaming(line_id, first, 999, 2)
+    closing = b.roaming(line_id, after - SECOND, 1537, 3)
+    b.roaming(line_id, after, 1537, 4)
     b.expect("fct_reward_entitlements", {"line_id": line_id, "benefit": "roaming_bonus"},
-             {"period_start": "2026-03-01", "period_end": "2026-03-01", "quantity": 499,
-              "unit": "MB", "detail": march},
-             {"period_start": "2026-08-31", "period_end": "2026-08-31", "quantity": 768,
-              "unit": "MB", "detail": august})
+             {"period_start": first.date(), "period_end": first.date(),
+              "quantity": b.cal.roaming_bonus(999), "unit": "MB", "detail": opening},
+             {"period_start": (after - SECOND).date(), "period_end": (after - SECOND).date(),
+              "quantity": b.cal.roaming_bonus(1537), "unit": "MB", "detail": closing})
 
 
-def _ott_case(b: _Builder, choices: tuple[tuple[str, str], ...], expected: tuple | None) -> None:
-    line_id = active_line(b)
-    for n, (at, service) in enumerate(choices, start=1):
-        b.ott(line_id, at, service, n)
-    expect_ott(b, line_id, *(expected or ()))
+def _ott_case(*choices: tuple[Callable[[Calendar], dt.datetime], str],
+              winner: int | None) -> Callable[[_Builder], None]:
+    """OTT choices (instant from the calendar, service); `winner` indexes the valid one."""
+    def fill(b: _Builder) -> None:
+        line_id = active_line(b)
+        placed = [(moment(b.cal), service) for moment, service in choices]
+        for n, (chosen, service) in enumerate(placed, start=1):
+            b.ott(line_id, chosen, service, n)
+        if winner is None:
+            expect_ott(b, line_id)
+            b.title = f"chosen {text(placed[0][0])}: rejected"
+            return
+        chosen, service = placed[winner]
+        start, end = b.cal.ott_period(chosen)
+        expect_ott(b, line_id, service, chosen)
+        if not b.title:
+            b.title = f"{service} chosen {text(chosen)}: {text(start)} .. {text(end)}"
+    return fill
 
 
-@case("R4-0120", ("R4",), "TVING chosen 2026-01-20: 2026-02-01 .. 2026-07-31")
-def r4_january(b: _Builder) -> None:
-    _ott_case(b, (("2026-01-20 10:00:00", "tving"),), ("tving", "2026-02-01", "2026-07-31"))
+def _earliest(offset: int, hour: int = 10, months: int = 0) -> Callable[[Calendar], dt.datetime]:
+    return lambda cal: at(add_months(cal.ott_earliest_start_date, months) + days(offset), hour)
 
 
-@case("R4-0315", ("R4",), "Disney+ chosen 2026-03-15: 2026-04-01 .. 2026-09-30")
-def r4_march(b: _Builder) -> None:
-    _ott_case(b, (("2026-03-15 10:00:00", "disney_plus"),),
-              ("disney_plus", "2026-04-01", "2026-09-30"))
+def _deadline(seconds: int) -> Callable[[Calendar], dt.datetime]:
+    return lambda cal: at(cal.ott_choice_deadline_date + days(1)) + dt.timedelta(seconds=seconds)
 
 
-@case("R4-NETFLIX-THEN-TVING", ("R4",), "netflix (rejected), then TVING on 2026-02-05")
-def r4_netflix_then_tving(b: _Builder) -> None:
-    _ott_case(b, (("2026-02-03 10:00:00", "netflix"), ("2026-02-05 10:00:00", "tving")),
-              ("tving", "2026-03-01", "2026-08-31"))
+case("R4-0120", ("R4",))(_ott_case((_earliest(-12), "tving"), winner=0))
+case("R4-0315", ("R4",))(_ott_case((_earliest(14, months=1), "disney_plus"), winner=0))
+case("R4-NETFLIX-THEN-TVING", ("R4",), "netflix (rejected), then TVING two days later")(
+    _ott_case((_earliest(2), "netflix"), (_earliest(4), "tving"), winner=1))
+case("R4-SECOND-CHOICE", ("R4",), "TVING, then Disney+: the first valid choice wins")(
+    _ott_case((_earliest(9), "tving"), (_earliest(0, months=1), "disney_plus"), winner=0))
+case("R4-DEADLINE", ("R4",), "chosen on the deadline at 23:59:59: valid")(
+    _ott_case((_deadline(-1), "tving"), winner=0))
+case("R4-AFTER-DEADLINE", ("R4",))(_ott_case((_deadline(0), "tving"), winner=None))
+case("R4-EARLY", ("R4",), "chosen before the earliest voucher start: starts on it")(
+    _ott_case((_earliest(-18), "disney_plus"), winner=0))
 
 
-@case("R4-SECOND-CHOICE", ("R4",), "TVING, then Disney+: the first valid choice wins")
-def r4_second_choice(b: _Builder) -> None:
-    _ott_case(b, (("2026-02-10 10:00:00", "tving"), ("2026-03-01 10:00:00", "disney_plus")),
-              ("tving", "2026-03-01", "2026-08-31"))
-
-
-@case("R4-DEADLINE", ("R4",), "chosen 2026-07-31 23:59:59: valid, 2026-08-01 .. 2027-01-31")
-def r4_deadline(b: _Builder) -> None:
-    _ott_case(b, (("2026-07-31 23:59:59", "tving"),), ("tving", "2026-08-01", "2027-01-31"))
-
-
-@case("R4-AFTER-DEADLINE", ("R4",), "chosen 2026-08-01 00:00:00: rejected")
-def r4_after_deadline(b: _Builder) -> None:
-    _ott_case(b, (("2026-08-01 00:00:00", "tving"),), None)
-
-
-@case("R4-EARLY", ("R4",), "chosen 2026-01-14 10:00 (before February): starts 2026-02-01")
-def r4_early(b: _Builder) -> None:
-    _ott_case(b, (("2026-01-14 10:00:00", "disney_plus"),),
-              ("disney_plus", "2026-02-01", "2026-07-31"))
-
-
-def _insured(b: _Builder, birth: str, *applications: str) -> str:
+def _insured(b: _Builder, birth: dt.date, *applications: dt.datetime) -> str:
     customer_id = b.customer(birth=birth)
     b.line(customer_id)
-    for n, at in enumerate(applications, start=1):
-        b.insurance(customer_id, at, n)
+    for n, moment in enumerate(applications, start=1):
+        b.insurance(customer_id, moment, n)
     return customer_id
 
 
-@case("R6-19610113", ("R6",), "born 1961-01-13: 65 on 2026-01-13, insured automatically")
-def r6_turns_65(b: _Builder) -> None:
-    expect_insurance(b, _insured(b, "1961-01-13"), "2026-02-01", "2028-01-31", "auto")
+def _age(b: _Builder, birth: dt.date) -> int:
+    return completed_years(birth, b.cal.insurance_age_reference_date)
 
 
-@case("R6-19610114", ("R6",), "born 1961-01-14: 64, no application, not insured")
-def r6_still_64(b: _Builder) -> None:
-    expect_insurance(b, _insured(b, "1961-01-14"))
+@case("R6-19610113", ("R6",))
+def r6_turns_the_age(b: _Builder) -> None:
+    reference = b.cal.insurance_age_reference_date
+    birth = b.cal.born(b.cal.insurance_auto_min_age, reference.month, reference.day)
+    b.title = (f"born {text(birth)}: {_age(b, birth)} on {text(reference)}, insured "
+               "automatically")
+    expect_insurance(b, _insured(b, birth), b.cal.insurance_period(None), "auto")
 
 
-@case("R6-19600229", ("R6",), "born 1960-02-29: 65, insured automatically")
+@case("R6-19610114", ("R6",))
+def r6_one_day_short(b: _Builder) -> None:
+    reference = b.cal.insurance_age_reference_date
+    birth = b.cal.born(b.cal.insurance_auto_min_age, reference.month, reference.day) + days(1)
+    b.title = f"born {text(birth)}: {_age(b, birth)}, no application, not insured"
+    expect_insurance(b, _insured(b, birth))
+
+
+@case("R6-19600229", ("R6",))
 def r6_leap_birthday(b: _Builder) -> None:
-    expect_insurance(b, _insured(b, "1960-02-29"), "2026-02-01", "2028-01-31", "auto")
+    birth = last_leap_day(b.cal.born(b.cal.insurance_auto_min_age, 3, 1))
+    b.title = f"born {text(birth)}: {_age(b, birth)}, insured automatically"
+    b.require(_age(b, birth) >= b.cal.insurance_auto_min_age, "the leap birthday is too young")
+    expect_insurance(b, _insured(b, birth), b.cal.insurance_period(None), "auto")
 
 
-@case("R6-APPLY-0315", ("R6",), "aged 45, applied 2026-03-15: cover 2026-04-01 .. 2028-03-31")
+@case("R6-APPLY-0315", ("R6",))
 def r6_application(b: _Builder) -> None:
-    customer_id = _insured(b, "1980-07-07", "2026-03-15 10:00:00")
-    expect_insurance(b, customer_id, "2026-04-01", "2028-03-31", "application")
+    birth = b.cal.born(45, 7, 7)
+    applied = at(add_months(b.cal.insurance_start_date, 1) + days(14), 10)
+    period = b.cal.insurance_period(applied)
+    b.title = (f"aged {_age(b, birth)}, applied {text(applied.date())}: cover "
+               f"{text(period[0])} .. {text(period[1])}")
+    expect_insurance(b, _insured(b, birth, applied), period, "application")
 
 
-@case("R6-APPLY-TWICE", ("R6",), "applied 2026-01-20 and 2026-02-10: the first wins")
+@case("R6-APPLY-TWICE", ("R6",))
 def r6_application_twice(b: _Builder) -> None:
-    customer_id = _insured(b, "1980-07-07", "2026-01-20 10:00:00", "2026-02-10 10:00:00")
-    expect_insurance(b, customer_id, "2026-02-01", "2028-01-31", "application")
+    first = at(b.cal.insurance_start_date - days(12), 10)
+    second = at(b.cal.insurance_start_date + days(9), 10)
+    b.title = f"applied {text(first.date())} and {text(second.date())}: the first wins"
+    customer_id = _insured(b, b.cal.born(45, 7, 7), first, second)
+    expect_insurance(b, customer_id, b.cal.insurance_period(first), "application")
 
 
 @case("R6-SENIOR-APPLIES", ("R6",), "aged 70 and also applied: the automatic policy only")
 def r6_senior_applies(b: _Builder) -> None:
-    customer_id = _insured(b, "1955-05-05", "2026-03-10 10:00:00")
-    expect_insurance(b, customer_id, "2026-02-01", "2028-01-31", "auto")
+    applied = at(add_months(b.cal.insurance_start_date, 1) + days(9), 10)
+    customer_id = _insured(b, b.cal.born(70, 5, 5), applied)
+    expect_insurance(b, customer_id, b.cal.insurance_period(None), "auto")
 
 
 @case("R6-BUSINESS", ("R6", "R2"), "business customer with a phone and an IoT line: the phone "
@@ -1347,7 +1697,7 @@ def r6_business(b: _Builder) -> None:
     customer_id = b.customer(business=True)
     phone = b.line(customer_id, 1)
     iot = b.line(customer_id, 2, line_class="iot")
-    expect_grants(b, phone, *GRANT_DATES)
+    expect_grants(b, phone, *b.cal.grants)
     expect_nothing(b, iot)
     expect_insurance(b, customer_id)
 
@@ -1355,18 +1705,20 @@ def r6_business(b: _Builder) -> None:
 @case("R6-SEVERAL-LINES", ("R6", "R2"), "a 68-year-old with a phone, a tablet and a wearable: "
       "one policy, data on every line")
 def r6_several_lines(b: _Builder) -> None:
-    customer_id = b.customer(birth="1958-01-01")
+    customer_id = b.customer(birth=b.cal.born(68, 1, 1))
     for n, line_class in enumerate(("phone", "tablet", "wearable"), start=1):
-        expect_grants(b, b.line(customer_id, n, line_class=line_class), *GRANT_DATES)
-    expect_insurance(b, customer_id, "2026-02-01", "2028-01-31", "auto")
+        expect_grants(b, b.line(customer_id, n, line_class=line_class), *b.cal.grants)
+    expect_insurance(b, customer_id, b.cal.insurance_period(None), "auto")
 
 
-@case("R6-NO-POPULATION-LINE", ("R6", "R1"), "applicant whose only line ended 2025-06-01")
+@case("R6-NO-POPULATION-LINE", ("R6", "R1"))
 def r6_no_population_line(b: _Builder) -> None:
-    customer_id = b.customer(birth="1980-07-07")
+    terminated = at(b.cal.window_start - days(92), 10)
+    b.title = f"applicant whose only line ended {text(terminated.date())}"
+    customer_id = b.customer(birth=b.cal.born(45, 7, 7))
     line_id = b.line(customer_id)
-    b.terminate(line_id, "2025-06-01 10:00:00")
-    b.insurance(customer_id, "2026-03-01 10:00:00")
+    b.terminate(line_id, terminated)
+    b.insurance(customer_id, at(add_months(b.cal.insurance_start_date, 1), 10))
     expect_insurance(b, customer_id)
 
 
@@ -1374,31 +1726,45 @@ def r6_no_population_line(b: _Builder) -> None:
       "population line: one policy per customer record",
       note="R6 says one policy per customer record (customer_id), not per person")
 def r6_two_records(b: _Builder) -> None:
-    first = b.customer(1, birth="1955-05-05")
-    second = b.customer(2, birth="1955-05-05", person_key=b.rows["customers"][0]["person_key"])
+    birth = b.cal.born(70, 5, 5)
+    first = b.customer(1, birth=birth)
+    second = b.customer(2, birth=birth, person_key=b.rows["customers"][0]["person_key"])
     b.line(first, 1)
-    b.line(second, 2, activated="2023-04-04 10:00:00")
-    expect_insurance(b, first, "2026-02-01", "2028-01-31", "auto")
-    expect_insurance(b, second, "2026-02-01", "2028-01-31", "auto")
+    b.line(second, 2, activated=b.cal.years_before_cutoff(2, 4, 4, 10))
+    expect_insurance(b, first, b.cal.insurance_period(None), "auto")
+    expect_insurance(b, second, b.cal.insurance_period(None), "auto")
 
 
 # ---------------------------------------------------------------------------------------
 # Access
 
 
-def edge_rows() -> dict[str, list[dict[str, object]]]:
+@functools.cache
+def catalogue(program_id: str | None = None) -> tuple[EdgeCase, ...]:
+    """Every case, calibrated to a program's seeded dates (default: the dbt var program_id)."""
+    cal = Calendar.of(read_program(program_id))
+    cases = []
+    for case_id, rules, title, note, fill in _FILLS:
+        builder = _Builder(case_id, rules, cal, title, note)
+        fill(builder)
+        cases.append(builder.build())
+    return tuple(cases)
+
+
+def edge_rows(program_id: str | None = None) -> dict[str, list[dict[str, object]]]:
     """Every edge-case row per contract table, in catalogue order."""
     tables: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for edge_case in CASES:
+    for edge_case in catalogue(program_id):
         for table, rows in edge_case.rows.items():
             tables[table].extend(rows)
     return dict(tables)
 
 
-def expectations() -> list[tuple[str, Expectation]]:
+def expectations(program_id: str | None = None) -> list[tuple[str, Expectation]]:
     """(case_id, expectation) pairs of the whole catalogue."""
-    return [(edge_case.case_id, e) for edge_case in CASES for e in edge_case.expect]
+    return [(edge_case.case_id, e) for edge_case in catalogue(program_id)
+            for e in edge_case.expect]
 
 
-def case_by_id(case_id: str) -> EdgeCase:
-    return next(edge_case for edge_case in CASES if edge_case.case_id == case_id)
+def case_by_id(case_id: str, program_id: str | None = None) -> EdgeCase:
+    return next(edge_case for edge_case in catalogue(program_id) if edge_case.case_id == case_id)

@@ -3,8 +3,9 @@
 `main.rpt_reconciliation` (dbt) computes one row per control. This module recomputes every
 control independently: its own queries on the published marts, the accepted and quarantined
 landing rows (not `rpt_source_row_counts`), and the P1-P3 penalty arithmetic written again in
-Python (not the `expected_penalties` macro). A run fails when any control fails on either side,
-or when the two implementations disagree on a figure, a severity or on the list of controls.
+Python (`remedy.rules`, not the `expected_penalties` macro), with the grace days of the program
+the warehouse was built with. A run fails when any control fails on either side, or when the two
+implementations disagree on a figure, a severity or on the list of controls.
 
 Every control has a severity. An `integrity` control is an identity of the warehouse itself
 (every delivered row accounted for, populations partitioned, money conserved); when one fails,
@@ -15,8 +16,6 @@ the run reports it with its counts and amounts, and fails only when strict.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +23,10 @@ from pathlib import Path
 import duckdb
 
 from remedy.contract import TABLES
-from remedy.program import Program, load_program, open_database, relation_exists
+from remedy.program import Program, load_program, open_database, project_var, relation_exists
+from remedy.rules import expected_penalty_krw
 
 SOURCE_TABLES: tuple[str, ...] = tuple(TABLES)
-# Billing is the truth for refunds (A7) and may differ from the warehouse's arithmetic on a
-# few lines; the control fails when more than this share of lines (or of the amount) differs.
-PENALTY_TOLERANCE = 0.05
 WAVE_STATUSES = ("scheduled",)
 UNSCHEDULED_STATUSES = ("manual_review", "not_applied")
 WAIVER_STATUSES = ("eligible", "eligible_no_penalty", "excluded")
@@ -146,45 +143,18 @@ def waiver_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Co
     ]
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """P1: day + months calendar months, clamped to the last day of the target month."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def penalty_tolerance() -> float:
+    """Billing is the truth for refunds (A7) and may differ from the warehouse's arithmetic on
+    a few lines; the control fails when more than this share of lines (or of the amount)
+    differs. One value for both implementations: the dbt var of dbt_project.yml."""
+    return float(project_var("reconciliation_penalty_tolerance"))
 
 
-def expected_waivable_penalty(
-    penalty_date: dt.date,
-    agreement_type: str | None,
-    start_date: dt.date | None,
-    term_months: int | None,
-    subsidy_krw: int | None,
-    monthly_discount_krw: int | None,
-) -> int:
-    """P1-P3 for the agreement in force on penalty_date (0 without one)."""
-    if start_date is None or term_months is None:
-        return 0
-    contract_days = (add_months(start_date, term_months) - start_date).days
-    days_used = (penalty_date - start_date).days
-    if days_used >= contract_days:
-        return 0
-    remaining = max(contract_days - days_used, 0)
-    grace = {24: 180, 12: 90}[term_months]
-    if agreement_type == "device_subsidy":
-        subsidy = subsidy_krw or 0
-        if days_used <= grace:
-            return subsidy
-        return subsidy * remaining // (contract_days - grace)
-    if agreement_type == "selective_discount":
-        monthly = monthly_discount_krw or 0
-        if days_used <= grace:
-            return monthly * 12 * days_used // 365
-        return monthly * 12 * days_used * remaining // (365 * (contract_days - grace))
-    return 0
-
-
-def penalty_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
+def penalty_controls(con: duckdb.DuckDBPyConnection, program: Program,
+                     tolerance: float | None = None) -> list[Control]:
     """Billed waivable penalty of non-excluded waiver lines vs P1-P3 at the termination date."""
+    tolerance = penalty_tolerance() if tolerance is None else tolerance
+    grace_days = program.grace_days
     rows = con.execute("""
         with lines as (
             select line_id, cast(terminated_at_kst as date) as penalty_date,
@@ -205,16 +175,17 @@ def penalty_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
         ) = 1
     """).fetchall()
     agreeing = arithmetic_total = billed_total = 0
-    for penalty_date, billed, *agreement in rows:
-        expected = expected_waivable_penalty(penalty_date, *agreement)
+    for penalty_date, billed, agreement_type, start, term_months, subsidy, discount in rows:
+        expected = expected_penalty_krw(agreement_type, start, term_months, subsidy, discount,
+                                        penalty_date, grace_days)
         agreeing += expected == billed
         arithmetic_total += expected
         billed_total += billed
     return [
         Control("penalty_billing__lines_agreeing", len(rows), agreeing,
-                agreeing >= len(rows) * (1 - PENALTY_TOLERANCE), FINDING),
+                agreeing >= len(rows) * (1 - tolerance), FINDING),
         Control("penalty_billing__waivable_krw", arithmetic_total, billed_total,
-                abs(billed_total - arithmetic_total) <= arithmetic_total * PENALTY_TOLERANCE,
+                abs(billed_total - arithmetic_total) <= arithmetic_total * tolerance,
                 FINDING),
     ]
 
@@ -294,7 +265,7 @@ def python_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Co
     return [
         *source_controls(con),
         *waiver_controls(con, program),
-        *penalty_controls(con),
+        *penalty_controls(con, program),
         *reward_controls(con, program),
         *determination_controls(con),
     ]

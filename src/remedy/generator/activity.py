@@ -14,11 +14,11 @@ import duckdb
 from remedy.generator import params as P
 from remedy.generator.sqlkit import sql_list, weighted_case
 
-S26_FROM = P.kst_seconds("2026-01-15")
-S26_TO = P.kst_seconds("2026-06-01")
 
-
-def install_activity_macros(con: duckdb.DuckDBPyConnection) -> None:
+def install_activity_macros(con: duckdb.DuckDBPyConnection, dates: P.ProgramDates) -> None:
+    """Event timing macros and the P1-P3 arithmetic with the program's grace days."""
+    s26_from, s26_to = dates.suspension_from, dates.suspension_to
+    grace = " ".join(f"WHEN {term} THEN {days}" for term, days in sorted(dates.grace_days.items()))
     statements = [
         # Slot event types: 1 device_change, 2 recontract, 3 plan_change, 4 suspension.
         f"""CREATE OR REPLACE MACRO slot_type(profile, i, k) AS CASE profile
@@ -33,20 +33,20 @@ def install_activity_macros(con: duckdb.DuckDBPyConnection) -> None:
         """CREATE OR REPLACE MACRO slot_at(i, k, act, send, n) AS
             act + CAST(floor((send - act) / n * (k + 0.05 + 0.5 * rnd(i, k, 'slot_at')))
             AS BIGINT)""",
-        # A suspension ends within its slot (<= 0.95 of it) and lasts at most 90 days.
+        # A suspension ends within its slot (<= 0.95 of it) and lasts at most 7,776,000 s.
         """CREATE OR REPLACE MACRO slot_end_at(i, k, act, send, n, ev) AS
             ev + 3600 + CAST(floor(least((send - act) / n * 0.4, 7776000)
             * rnd(i, k, 'susp_len')) AS BIGINT)""",
         f"""CREATE OR REPLACE MACRO susp26_at(i) AS
-            {S26_FROM} + rint(i, 0, 'susp26_at', {S26_TO - S26_FROM})""",
+            {s26_from} + rint(i, 0, 'susp26_at', {s26_to - s26_from})""",
         """CREATE OR REPLACE MACRO susp26_end(i) AS
             susp26_at(i) + (10 + rint(i, 0, 'susp26_len', 101)) * 86400
             + rint(i, 1, 'susp26_len', 86400)""",
         "CREATE OR REPLACE MACRO term_seq(n) AS 2 * n + 3",
-        # P1-P3: E = S + T months (DuckDB clamps to the month's last day), C, U, G.
+        # P1-P3: E = S + T months (DuckDB clamps to the month's last day), C, U, G (seeded).
         "CREATE OR REPLACE MACRO c_days(s, t) AS "
         "date_diff('day', s, CAST(s + to_months(CAST(t AS INTEGER)) AS DATE))",
-        "CREATE OR REPLACE MACRO g_days(t) AS CASE WHEN t = 24 THEN 180 ELSE 90 END",
+        f"CREATE OR REPLACE MACRO g_days(t) AS CASE t {grace} END",
         """CREATE OR REPLACE MACRO subsidy_clawback(s, t, amount, d) AS CASE
             WHEN date_diff('day', s, d) >= c_days(s, t) THEN 0
             WHEN date_diff('day', s, d) <= g_days(t) THEN amount

@@ -15,6 +15,8 @@ import duckdb
 
 from remedy.contract import KEYS
 from remedy.generator import params as P
+from remedy.generator.deliveries import arrival_day_sql
+from remedy.rules import add_months
 
 REASONS = (
     "null_key", "conflicting_duplicate_key", "missing_required_field", "unknown_code",
@@ -52,7 +54,7 @@ KINDS: dict[str, tuple[Kind, ...]] = {
              "two versions of the key with different full_name"),
         Kind("missing_required_field", ({"customer_type": "NULL"},), "customer_type is null"),
         Kind("unknown_code", ({"customer_type": "'government'"},), "customer_type 'government'"),
-        Kind("invalid_value", ({"birth_date": "DATE '2031-05-05'"},),
+        Kind("invalid_value", ({"birth_date": "CAST(created_at + INTERVAL 11 YEAR AS DATE)"},),
              "birth_date in the future (after created_at)"),
     ),
     "lines": (
@@ -119,9 +121,10 @@ KINDS: dict[str, tuple[Kind, ...]] = {
         Kind("unknown_code", ({"channel": "'kiosk'"},
                               {"account_holder_matches": "false", "holder_exception": "'spouse'"},
                               {"hardship_reason": "'illness'",
-                               "hardship_ended_on": "DATE '2026-01-25'"}),
+                               "hardship_ended_on": "CAST(applied_at + INTERVAL 5 DAY AS DATE)"}),
              "channel 'kiosk', holder_exception 'spouse' or hardship_reason 'illness'"),
-        Kind("invalid_value", ({"hardship_ended_on": "DATE '2026-02-01'"},),
+        Kind("invalid_value",
+             ({"hardship_ended_on": "CAST(applied_at + INTERVAL 12 DAY AS DATE)"},),
              "hardship_ended_on without a hardship_reason"),
     ),
     "roaming_passes": (
@@ -180,8 +183,22 @@ def _pick(con: duckdb.DuckDBPyConnection, name: str, where: str, n: int, salt: s
 
 
 def _templates(plan: P.Plan, domains: dict[str, int]) -> dict[tuple[str, str], str]:
-    """Clean template rows: columns k, s1, then the contract columns in order."""
-    at = P.kst_seconds
+    """Clean template rows: columns k, s1, then the contract columns in order.
+
+    Times are background instants years before the program, or inside its windows: an
+    on-time application (wave 2), a pass in the roaming window, an OTT choice after the
+    earliest voucher start, an insurance application after the cover starts.
+    """
+    dates = plan.dates
+    hour = 3600
+    created = dates.background(5, 5, 5, 10)
+    activated = dates.background(3, 2, 2, 10)
+    applied = dates.app_open // P.DAY_S * P.DAY_S + 6 * P.DAY_S + 10 * hour
+    purchased = P.kst_seconds(add_months(P.kst_moment(dates.roaming_start).date(), 1)) \
+        + 10 * hour
+    chosen = dates.ott_earliest + 9 * P.DAY_S + 10 * hour
+    insured = P.kst_seconds(add_months(P.kst_moment(dates.insurance_start).date(), 1)) \
+        + 2 * P.DAY_S + 10 * hour
     individuals = plan.individuals
     return {
         ("customers", "default"): f"""
@@ -189,7 +206,7 @@ def _templates(plan: P.Plan, domains: dict[str, int]) -> dict[tuple[str, str], s
                 'CX' || pad(k, 9) AS customer_id, hexkey(k, 7, 'bad_person') AS person_key,
                 'individual' AS customer_type, person_name(k + 77777777) AS full_name,
                 birth_date(k + 77777777) AS birth_date,
-                utc({at('2020-05-05 10:00:00')} + k * 61) AS created_at
+                utc({created} + k * 61) AS created_at
             FROM (SELECT range AS k FROM range({{n}}))""",
         ("lines", "default"): f"""
             SELECT k, rint(k, 0, 'bad_pos', {domains['lines']}) AS s1,
@@ -199,7 +216,7 @@ def _templates(plan: P.Plan, domains: dict[str, int]) -> dict[tuple[str, str], s
                     || pad(rint(k, 2, 'bad_msisdn', 10000), 4) AS msisdn,
                 'kt' AS network, CAST(NULL AS VARCHAR) AS mvno_brand, 'phone' AS line_class,
                 'postpaid' AS payment_type,
-                utc({at('2022-02-02 10:00:00')} + k * 97) AS activated_at
+                utc({activated} + k * 97) AS activated_at
             FROM (SELECT range AS k FROM range({{n}}))""",
         ("contract_events", "default"): """
             SELECT k, line_idx AS s1, 'EVX' || pad(k, 9) AS event_id,
@@ -229,7 +246,7 @@ def _templates(plan: P.Plan, domains: dict[str, int]) -> dict[tuple[str, str], s
         ("refund_applications", "default"): f"""
             SELECT k, rint(k, 0, 'bad_pos', {domains['refund_applications']}) AS s1,
                 'RAX' || pad(k, 9) AS application_id, line_id(line_idx) AS line_id,
-                'web' AS channel, utc({at('2026-01-20 10:00:00')} + k * 7) AS applied_at,
+                'web' AS channel, utc({applied} + k * 7) AS applied_at,
                 true AS account_holder_matches, CAST(NULL AS VARCHAR) AS holder_exception,
                 CAST(NULL AS VARCHAR) AS hardship_reason,
                 CAST(NULL AS DATE) AS hardship_ended_on,
@@ -239,18 +256,18 @@ def _templates(plan: P.Plan, domains: dict[str, int]) -> dict[tuple[str, str], s
             SELECT k, line_idx AS s1, 'RPX' || pad(k, 9) AS purchase_id,
                 line_id(line_idx) AS line_id, 'RP_ASIA_1GB' AS pass_code,
                 1024 AS base_data_mb,
-                utc({at('2026-04-01 10:00:00')} + k * 13) AS purchased_at
+                utc({purchased} + k * 13) AS purchased_at
             FROM pick_active WHERE k < {{n}}""",
         ("ott_choices", "default"): f"""
             SELECT k, line_idx AS s1, 'OCX' || pad(k, 9) AS choice_id,
                 line_id(line_idx) AS line_id, 'tving' AS service,
-                utc({at('2026-02-10 10:00:00')} + k * 11) AS chosen_at
+                utc({chosen} + k * 11) AS chosen_at
             FROM pick_active WHERE k < {{n}}""",
         ("insurance_applications", "default"): f"""
             SELECT k, rint(k, 0, 'bad_owner', {individuals}) AS s1,
                 'IAX' || pad(k, 9) AS application_id,
                 customer_id(rint(k, 0, 'bad_owner', {individuals})) AS customer_id,
-                utc({at('2026-03-03 10:00:00')} + k * 17) AS applied_at
+                utc({insured} + k * 17) AS applied_at
             FROM (SELECT range AS k FROM range({{n}}))""",
     }
 
@@ -270,7 +287,7 @@ def build_bad_rows(con: duckdb.DuckDBPyConnection, plan: P.Plan,
     """Create `bad_<table>` (kind, reason, version, s1, s2, contract columns)."""
     biggest = max(per_kind[t] * (len(k) + 1) for t, k in KINDS.items()) + 10
     _pick(con, "pick_active", f"""fate = {P.FATE_ACTIVE} AND network_code = 1
-        AND seg < {len(P.SEGMENTS)} AND susp26 = 0 AND act_ks < {P.POPULATION_AS_OF}""",
+        AND seg < {len(P.SEGMENTS)} AND susp26 = 0 AND act_ks < {plan.dates.population_as_of}""",
           biggest, "pick_active")
     _pick(con, "pick_terminated", f"fate IN ({P.FATE_A}, {P.FATE_PRE}, {P.FATE_POST})",
           biggest, "pick_terminated")
@@ -289,16 +306,19 @@ def build_bad_rows(con: duckdb.DuckDBPyConnection, plan: P.Plan,
             source = templates[(table, kind.template)].format(n=serial + n)
             for version in range(1, kind.versions + 1):
                 broken = kind.versions == 1 or version == 2
-                selects.append(_kind_select(kind, version, broken, source, serial, serial + n,
-                                            columns[table]))
+                selects.append(_kind_select(table, kind, version, broken, source, serial,
+                                            serial + n, columns[table]))
             serial += n
         con.execute(f"CREATE OR REPLACE TEMP TABLE bad_{table} AS "
                     + " UNION ALL ".join(selects))
 
 
-def _kind_select(kind: Kind, version: int, broken: bool, source: str, lo: int, hi: int,
-                 columns: list[str]) -> str:
-    """Template rows k in [lo, hi), broken by `kind` unless this is an unbroken version 1."""
+def _kind_select(table: str, kind: Kind, version: int, broken: bool, source: str, lo: int,
+                 hi: int, columns: list[str]) -> str:
+    """Template rows k in [lo, hi), broken by `kind` unless this is an unbroken version 1.
+
+    `template_day` is the arrival day of the unbroken template (daily deliveries).
+    """
     exprs = []
     for column in columns:
         expr = column
@@ -314,14 +334,15 @@ def _kind_select(kind: Kind, version: int, broken: bool, source: str, lo: int, h
     return f"""
         SELECT '{kind.kind}' AS kind, '{kind.reason}' AS reason,
             {version if kind.versions == 2 else 'NULL'} AS version,
-            s1, 1000000 + 2 * k + {version} AS s2, {', '.join(exprs)}
+            s1, 1000000 + 2 * k + {version} AS s2, {', '.join(exprs)},
+            {arrival_day_sql(table)} AS template_day
         FROM ({source}) WHERE k >= {lo} AND k < {hi}"""
 
 
-def build_mismatches(con: duckdb.DuckDBPyConnection, n: int) -> None:
+def build_mismatches(con: duckdb.DuckDBPyConnection, plan: P.Plan, n: int) -> None:
     """Shift activated_at of n generated active lines by a day (the event keeps the truth)."""
     _pick(con, "pick_mismatch", f"""fate = {P.FATE_ACTIVE} AND seg < {len(P.SEGMENTS)}
-        AND act_ks < {P.BASE_CUTOFF}""", n, "mismatch")
+        AND act_ks < {plan.dates.base_cutoff}""", n, "mismatch")
     con.execute("""
         UPDATE line_base SET act_shift = 86400
         WHERE line_idx IN (SELECT line_idx FROM pick_mismatch)

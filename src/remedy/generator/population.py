@@ -26,7 +26,7 @@ CREATE OR REPLACE TABLE line_base (
 YEAR_S = 31_557_600
 
 
-def install_population_macros(con: duckdb.DuckDBPyConnection) -> None:
+def install_population_macros(con: duckdb.DuckDBPyConnection, dates: P.ProgramDates) -> None:
     """Per-person attributes (a re-joiner keeps name and birth date) and slot counts."""
     surnames = "['김','이','박','최','정','강','조','윤','장','임','한','오','서','신','권'," \
         "'황','안','송','류','전','홍','고','문','양','손']"
@@ -35,6 +35,8 @@ def install_population_macros(con: duckdb.DuckDBPyConnection) -> None:
     companies = "['한빛','누리','대한','미래','새솔','가온','푸른','한결','다온','세움']"
     suffixes = "['물류','에너지','모빌리티','시스템즈','보안','유통','테크','산업']"
     senior, minor = P.SENIOR_SHARE, P.SENIOR_SHARE + P.MINOR_SHARE
+    min_age = dates.insurance_auto_min_age
+    reference = dates.insurance_age_reference.isoformat()
     statements = [
         f"""CREATE OR REPLACE MACRO person_name(p) AS
             {surnames}[1 + rint(p, 0, 'sur', 25)] || {syllables}[1 + rint(p, 1, 'syl', 30)]
@@ -42,13 +44,14 @@ def install_population_macros(con: duckdb.DuckDBPyConnection) -> None:
         f"""CREATE OR REPLACE MACRO company_name(p) AS
             '(주)' || {companies}[1 + rint(p, 0, 'co', 10)]
             || {suffixes}[1 + rint(p, 1, 'co', 8)]""",
-        # Completed years on 2026-01-13 are exact: subtract whole years, then < 1 year more.
+        # Completed years on the R6 reference date are exact: subtract whole years, then
+        # less than one year more. Seniors are at least the automatic-insurance age.
         f"""CREATE OR REPLACE MACRO age_years(p) AS CASE
-            WHEN rnd(p, 0, 'age') < {senior} THEN 65 + rint(p, 1, 'age_y', 30)
+            WHEN rnd(p, 0, 'age') < {senior} THEN {min_age} + rint(p, 1, 'age_y', 30)
             WHEN rnd(p, 0, 'age') < {minor} THEN 10 + rint(p, 1, 'age_y', 8)
-            ELSE 18 + rint(p, 1, 'age_y', 47) END""",
-        """CREATE OR REPLACE MACRO birth_date(p) AS CAST(
-            DATE '2026-01-13' - to_years(CAST(age_years(p) AS INTEGER))
+            ELSE 18 + rint(p, 1, 'age_y', {min_age - 18}) END""",
+        f"""CREATE OR REPLACE MACRO birth_date(p) AS CAST(
+            DATE '{reference}' - to_years(CAST(age_years(p) AS INTEGER))
             - to_days(CAST(rint(p, 2, 'age_d', 365) AS INTEGER)) AS DATE)""",
         f"""CREATE OR REPLACE MACRO slot_count(i, rate, act, send) AS CAST(greatest(0, least(
             floor(rate * ((send) - (act)) / {YEAR_S} * (0.4 + 1.2 * rnd(i, 0, 'slots'))),
@@ -83,7 +86,7 @@ def _term_type_sql(profile: int) -> str:
         ELSE {usual} END"""
 
 
-def _term_ks_sql() -> str:
+def _term_ks_sql(dates: P.ProgramDates) -> str:
     """Day by fate; time of day by type (forced terminations run as a night batch)."""
     r_day = "rnd(line_idx, 0, 'term_day')"
     r_tod = "rnd(line_idx, 0, 'term_tod')"
@@ -93,32 +96,35 @@ def _term_ks_sql() -> str:
         ELSE CASE WHEN rnd(line_idx, 1, 'term_tod') < 0.8
             THEN 32400 + CAST(floor({r_tod} * 43200) AS BIGINT)
             ELSE CAST(floor({r_tod} * 86400) AS BIGINT) END END"""
-    days_before = (P.BASE_CUTOFF - P.OLD_TERMINATIONS_FROM) // P.DAY_S
-    days_after = (P.DATA_END - P.POPULATION_AS_OF) // P.DAY_S
+    days_before = (dates.window_start - dates.old_terminations_from) // P.DAY_S
+    days_after = (dates.data_end - dates.window_after) // P.DAY_S
+    b_start, b_days = dates.announced_start, P.ANNOUNCED_DAYS
     day = f"""CASE
         WHEN fate IN ({P.FATE_B_SKT}, {P.FATE_B_LGU}, {P.FATE_B_MVNO})
-            THEN {P.WINDOW_B_START} + CAST(floor({P.WINDOW_B_DAYS} * pow({r_day}, 1.25))
-                AS BIGINT) * 86400
+            THEN {b_start} + CAST(floor({b_days} * pow({r_day}, 1.25)) AS BIGINT) * 86400
         WHEN fate = {P.FATE_B_TERM}
-            THEN {P.WINDOW_B_START} + CAST(floor({P.WINDOW_B_DAYS} * {r_day}) AS BIGINT) * 86400
+            THEN {b_start} + CAST(floor({b_days} * {r_day}) AS BIGINT) * 86400
         WHEN fate = {P.FATE_A}
-            THEN {P.WINDOW_A_START} + CAST(floor({P.WINDOW_A_DAYS} * {r_day}) AS BIGINT) * 86400
+            THEN {dates.window_start}
+                + CAST(floor({dates.retroactive_days} * {r_day}) AS BIGINT) * 86400
         WHEN fate = {P.FATE_PRE}
-            THEN {P.OLD_TERMINATIONS_FROM} + CAST(floor({days_before} * {r_day}) AS BIGINT) * 86400
+            THEN {dates.old_terminations_from}
+                + CAST(floor({days_before} * {r_day}) AS BIGINT) * 86400
         WHEN fate = {P.FATE_POST}
-            THEN {P.POPULATION_AS_OF} + CAST(floor({days_after} * {r_day}) AS BIGINT) * 86400
+            THEN {dates.window_after} + CAST(floor({days_after} * {r_day}) AS BIGINT) * 86400
         END"""
     return f"CASE WHEN fate = {P.FATE_ACTIVE} THEN NULL ELSE ({day}) + ({tod}) END"
 
 
-def _act_ks_sql() -> str:
-    """Activation: history since 2015; 4 % of window terminations are recent (W2.5)."""
+def _act_ks_sql(dates: P.ProgramDates) -> str:
+    """Activation: a decade of history; 4 % of window terminations are recent (W2.5); a few
+    active lines come after the reward population instant (R1)."""
     r = "rnd(line_idx, 0, 'act')"
     tod = "36000 + rint(line_idx, 0, 'act_tod', 36000)"
-    history_day = P.HISTORY_START // P.DAY_S
-    cutoff_day = P.BASE_CUTOFF // P.DAY_S
-    as_of_day = P.POPULATION_AS_OF // P.DAY_S
-    late_day = P.LATE_ACTIVATIONS_UNTIL // P.DAY_S
+    history_day = dates.history_start // P.DAY_S
+    cutoff_day = dates.base_cutoff // P.DAY_S
+    as_of_day = dates.population_as_of // P.DAY_S
+    late_day = dates.late_activations_until // P.DAY_S
     active = f"""CASE WHEN rnd(line_idx, 0, 'late_act') < 0.006
         THEN {uniform_between(r, str(as_of_day), str(late_day))}
         ELSE {uniform_between(r, str(history_day), str(as_of_day))} END * 86400 + {tod}"""
@@ -167,8 +173,9 @@ def _segment_insert(entry: dict, plan: P.Plan) -> str:
     customer = _customer_sql(entry, plan)
     port_to = weighted_case("rnd(line_idx, 0, 'port_to')", [("1", 0.644), ("2", 0.224),
                                                             ("3", 0.132)])
+    dates = plan.dates
     susp26 = f"""CASE WHEN fate = {P.FATE_ACTIVE} AND {seg.network} = 1
-        AND act_ks < {P.SUSPENSION_2026_SLOTS_END - 31 * P.DAY_S}
+        AND act_ks < {dates.suspension_slots_end - 31 * P.DAY_S}
         AND rnd(line_idx, 0, 'susp26') < 0.01
         THEN CASE WHEN rnd(line_idx, 1, 'susp26') < 0.8 THEN 1 ELSE 2 END ELSE 0 END"""
     return f"""
@@ -181,9 +188,9 @@ def _segment_insert(entry: dict, plan: P.Plan) -> str:
     ), typed AS (
         SELECT *, {_term_type_sql(seg.profile)} AS term_type FROM fated
     ), timed AS (
-        SELECT *, {_term_ks_sql()} AS term_ks FROM typed
+        SELECT *, {_term_ks_sql(dates)} AS term_ks FROM typed
     ), activated AS (
-        SELECT *, {_act_ks_sql()} AS act_ks FROM timed
+        SELECT *, {_act_ks_sql(dates)} AS act_ks FROM timed
     ), flagged AS (
         SELECT *, {susp26} AS susp26 FROM activated
     )
@@ -194,8 +201,9 @@ def _segment_insert(entry: dict, plan: P.Plan) -> str:
         CASE WHEN term_type = 2 THEN CASE fate WHEN {P.FATE_B_SKT} THEN 1
             WHEN {P.FATE_B_LGU} THEN 2 WHEN {P.FATE_B_MVNO} THEN 3 ELSE {port_to} END
             ELSE 0 END,
-        slot_count(line_idx, {seg.slots_per_year}, act_ks, {_slot_end('term_ks', 'susp26')}),
-        {_slot_end('term_ks', 'susp26')},
+        slot_count(line_idx, {seg.slots_per_year}, act_ks,
+            {_slot_end(dates, 'term_ks', 'susp26')}),
+        {_slot_end(dates, 'term_ks', 'susp26')},
         susp26,
         {entry['number']} = 0 AND fate <= {P.FATE_A}
             AND rnd(line_idx, 0, 'rejoin') < {P.REJOIN_SHARE}
@@ -204,20 +212,23 @@ def _segment_insert(entry: dict, plan: P.Plan) -> str:
     """
 
 
-def _slot_end(term: str, susp26: str) -> str:
-    """Mid-life events stay before termination; 2026 suspensions get the year to themselves."""
-    return f"""CASE WHEN {susp26} > 0 THEN {P.SUSPENSION_2026_SLOTS_END}
-        ELSE coalesce({term}, {P.DATA_END}) END"""
+def _slot_end(dates: P.ProgramDates, term: str, susp26: str) -> str:
+    """Mid-life events stay before termination; suspensions during the reward period (R2)
+    get the grant months to themselves."""
+    return f"""CASE WHEN {susp26} > 0 THEN {dates.suspension_slots_end}
+        ELSE coalesce({term}, {dates.data_end}) END"""
 
 
 def _rejoin_insert(plan: P.Plan, rejoin_customer_base: int) -> str:
-    """A returning person: a new customer record and a new KT phone line after termination."""
+    """A returning person: a new customer record and a new KT phone line after termination,
+    mostly within the waiver window (W2.8), some after it."""
     src = "src_idx"
-    late_hi = P.POPULATION_AS_OF + 75 * P.DAY_S
+    dates = plan.dates
+    late_hi = dates.window_after + 75 * P.DAY_S
     on_time = uniform_between(f"rnd({src}, 1, 'rejoin_at')",
                               "term_ks + 3600",
-                              str(P.POPULATION_AS_OF))
-    late = uniform_between(f"rnd({src}, 1, 'rejoin_at')", str(P.POPULATION_AS_OF), str(late_hi))
+                              str(dates.window_after))
+    late = uniform_between(f"rnd({src}, 1, 'rejoin_at')", str(dates.window_after), str(late_hi))
     phone = P.SEGMENTS[0]
     return f"""
     INSERT INTO line_base
@@ -228,13 +239,13 @@ def _rejoin_insert(plan: P.Plan, rejoin_customer_base: int) -> str:
     ), placed AS (
         SELECT {plan.generated_lines} + rn AS line_idx, rn, person_idx,
             CASE WHEN rnd({src}, 1, 'rejoin_late') < {P.LATE_REJOIN_SHARE}
-                    OR term_ks + 3600 >= {P.POPULATION_AS_OF}
+                    OR term_ks + 3600 >= {dates.window_after}
                 THEN {late} ELSE {on_time} END AS act_ks
         FROM src
     )
     SELECT line_idx, {len(P.SEGMENTS)}, {P.PROFILE_AGR}, {P.FATE_ACTIVE}, 1, 1, 1, 0,
         {rejoin_customer_base} + rn, person_idx, act_ks, 0, NULL, 0, 0,
-        slot_count(line_idx, {phone.slots_per_year}, act_ks, {P.DATA_END}), {P.DATA_END},
+        slot_count(line_idx, {phone.slots_per_year}, act_ks, {dates.data_end}), {dates.data_end},
         0, false
     FROM placed ORDER BY line_idx
     """
@@ -242,7 +253,7 @@ def _rejoin_insert(plan: P.Plan, rejoin_customer_base: int) -> str:
 
 def build_line_base(con: duckdb.DuckDBPyConnection, plan: P.Plan) -> int:
     """Create line_base; returns the number of lines (generated plus re-joiners)."""
-    install_population_macros(con)
+    install_population_macros(con, plan.dates)
     con.execute(LINE_BASE_DDL)
     for entry in plan.segments:
         if entry["lines"]:

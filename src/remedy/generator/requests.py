@@ -10,46 +10,50 @@ import duckdb
 
 from remedy.generator import params as P
 from remedy.generator.sqlkit import uniform_between, weighted_case
-
-APP_OPEN = P.kst_seconds("2026-01-14 09:00:00")
-APP_CLOSE = P.kst_seconds("2026-01-31 22:00:00")
-APP_DAY0 = P.kst_seconds("2026-01-14")
-LATE_UNTIL = P.kst_seconds("2026-03-31")
-HARDSHIP_END_FROM = P.kst_seconds("2026-01-20")
-FEB_1 = P.kst_seconds("2026-02-01")
-ROAMING_FROM = P.kst_seconds("2026-01-01")
-OTT_DEADLINE_NEXT = P.kst_seconds("2026-08-01")
+from remedy.rules import add_months
 
 
-def _on_time_sql(i: str, seq: str) -> str:
+def _on_time_sql(dates: P.ProgramDates, i: str, seq: str) -> str:
     """A KST instant inside the application window with a realistic daily shape."""
+    weights = P.application_day_weights(dates.app_days)
     day = weighted_case(f"rnd({i}, {seq}, 'app_day')",
-                        [(str(d), w) for d, w in enumerate(P.APPLICATION_DAY_WEIGHTS)])
+                        [(str(d), w) for d, w in enumerate(weights)])
     office_hour = weighted_case(f"rnd({i}, {seq}, 'app_hour')",
-                                [(str(9 + h), w) for h, w in enumerate(P.APPLICATION_HOUR_WEIGHTS)])
+                                [(str(P.OFFICE_HOURS_FROM + h), w)
+                                 for h, w in enumerate(P.APPLICATION_HOUR_WEIGHTS)])
     hour = f"""CASE WHEN rnd({i}, {seq}, 'app_night') < 0.08
         THEN rint({i}, {seq}, 'app_any_hour', 24) ELSE {office_hour} END"""
-    last = len(P.APPLICATION_DAY_WEIGHTS) - 1
+    last = len(weights) - 1
     d, h = f"({day})", f"({hour})"
-    # The window opens at 09:00 on its first day and closes at 22:00 on its last.
-    clamped = f"""CASE WHEN {d} = 0 AND {h} < 9 THEN {h} + 9
-        WHEN {d} = {last} AND {h} >= 22 THEN {h} - 13 ELSE {h} END"""
-    return f"""({APP_DAY0} + {d} * 86400 + ({clamped}) * 3600
+    # The window opens at its first day's opening hour and closes at its last day's closing
+    # hour; hours outside are folded back inside.
+    opens = P.kst_moment(dates.app_open).hour
+    closes = P.kst_moment(dates.app_close).hour
+    clamped = f"""CASE WHEN {d} = 0 AND {h} < {opens} THEN {h} + {opens}
+        WHEN {d} = {last} AND {h} >= {closes} THEN {h} - {closes - opens} ELSE {h} END"""
+    day0 = dates.app_open // P.DAY_S * P.DAY_S
+    return f"""({day0} + {d} * 86400 + ({clamped}) * 3600
         + rint({i}, {seq}, 'app_sec', 3600))"""
 
 
-def build_applications(con: duckdb.DuckDBPyConnection) -> int:
+def build_applications(con: duckdb.DuckDBPyConnection, dates: P.ProgramDates) -> int:
     """Refund applications (temp table apps_t), ids in order of arrival."""
+    app_open, app_close = dates.app_open, dates.app_close
+    close_day = app_close // P.DAY_S * P.DAY_S
+    # Late applications run to two months after the window; hardships end from the window's
+    # seventh day on, and their applications come after the window.
+    late_until = P.kst_seconds(add_months(P.kst_moment(close_day).date(), 2))
+    hardship_end_from = app_open // P.DAY_S + 6
     apply = " ".join(f"WHEN {p} THEN {s}" for p, s in P.APPLY_SHARE.items())
     timing = "rnd(line_idx, 0, 'app_timing')"
-    # Early applications come after the termination and the 2025-12-31 announcement.
-    earliest = f"least(greatest(term_ks + 600, {P.WINDOW_B_START}), {APP_OPEN - 600})"
-    before = uniform_between("rnd(line_idx, 0, 'app_before')", earliest, str(APP_OPEN))
-    late = f"""{APP_CLOSE + 1} + CAST(floor(pow(rnd(line_idx, 0, 'app_late'), 2)
-        * {LATE_UNTIL - APP_CLOSE - 1}) AS BIGINT)"""
-    ended_day = f"{HARDSHIP_END_FROM // P.DAY_S} + rint(line_idx, 0, 'hardship_end', 56)"
+    # Early applications come after the termination and the program's announcement.
+    earliest = f"least(greatest(term_ks + 600, {dates.announced_start}), {app_open - 600})"
+    before = uniform_between("rnd(line_idx, 0, 'app_before')", earliest, str(app_open))
+    late = f"""{app_close + 1} + CAST(floor(pow(rnd(line_idx, 0, 'app_late'), 2)
+        * {late_until - app_close - 1}) AS BIGINT)"""
+    ended_day = f"{hardship_end_from} + rint(line_idx, 0, 'hardship_end', 56)"
     hardship_at = f"""greatest({ended_day} + rint(line_idx, 1, 'hardship_end', 26),
-        {FEB_1 // P.DAY_S}) * 86400 + 32400 + rint(line_idx, 2, 'hardship_end', 43200)"""
+        {close_day // P.DAY_S + 1}) * 86400 + 32400 + rint(line_idx, 2, 'hardship_end', 43200)"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE app_lines AS
         SELECT line_idx, term_ks,
@@ -64,7 +68,7 @@ def build_applications(con: duckdb.DuckDBPyConnection) -> int:
         CREATE OR REPLACE TEMP TABLE apps_raw AS
         SELECT line_idx, 0 AS seq, line_id(line_idx) AS line_id, timing,
             CASE timing WHEN 'before' THEN {before}
-                WHEN 'on_time' THEN {_on_time_sql('line_idx', 0)}
+                WHEN 'on_time' THEN {_on_time_sql(dates, 'line_idx', 0)}
                 WHEN 'late' THEN {late} ELSE {hardship_at} END AS ks,
             CASE WHEN timing = 'hardship' OR rnd(line_idx, 0, 'hardship_noise') < 0.01
                 THEN CASE WHEN rnd(line_idx, 0, 'hardship_kind') < 0.6 THEN 'military'
@@ -73,15 +77,15 @@ def build_applications(con: duckdb.DuckDBPyConnection) -> int:
                 THEN DATE '1970-01-01' + CAST({ended_day} AS INTEGER) END AS hardship_ended_on
         FROM app_lines
         UNION ALL  -- applied too early, then again on time
-        SELECT line_idx, 1, line_id(line_idx), 'on_time', {_on_time_sql('line_idx', 1)},
+        SELECT line_idx, 1, line_id(line_idx), 'on_time', {_on_time_sql(dates, 'line_idx', 1)},
             NULL, NULL
         FROM app_lines WHERE timing = 'before' AND rnd(line_idx, 1, 'reapply') < 0.6
         UNION ALL  -- front ends that matched no line (typos, closed numbers)
         SELECT 9000000000 + line_idx, 0, 'L9' || pad(line_idx, 9), 'on_time',
-            {_on_time_sql('line_idx', 3)}, NULL, NULL
+            {_on_time_sql(dates, 'line_idx', 3)}, NULL, NULL
         FROM app_lines WHERE rnd(line_idx, 0, 'unknown_line') < 0.005
         UNION ALL  -- customers who were never in the waiver population
-        SELECT line_idx, 0, line_id(line_idx), 'on_time', {_on_time_sql('line_idx', 0)},
+        SELECT line_idx, 0, line_id(line_idx), 'on_time', {_on_time_sql(dates, 'line_idx', 0)},
             NULL, NULL
         FROM ({pop})
     """)
@@ -115,15 +119,17 @@ def build_applications(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM apps_t").fetchall()[0][0]
 
 
-def build_roaming(con: duckdb.DuckDBPyConnection) -> int:
-    """Roaming passes bought in 2026 by a few % of phone and tablet lines in service."""
+def build_roaming(con: duckdb.DuckDBPyConnection, dates: P.ProgramDates) -> int:
+    """Roaming passes bought from two months before the roaming window (R3) to the end of
+    the data by a few % of phone and tablet lines in service."""
+    roaming_from = P.kst_seconds(add_months(P.kst_moment(dates.roaming_start).date(), -2))
     code = weighted_case("rnd(line_idx, k, 'pass')",
                          [(f"{{'c': '{c}', 'mb': {mb}}}", w) for c, mb, w in P.ROAMING_PASSES])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE passes_t AS
         WITH buyers AS (
-            SELECT line_idx, greatest({ROAMING_FROM}, act_ks + 86400) AS lo,
-                least(coalesce(term_ks, {P.DATA_END}), {P.DATA_END}) AS hi,
+            SELECT line_idx, greatest({roaming_from}, act_ks + 86400) AS lo,
+                least(coalesce(term_ks, {dates.data_end}), {dates.data_end}) AS hi,
                 1 + CAST(floor(4 * pow(rnd(line_idx, 0, 'passes'), 2.5)) AS INTEGER) AS n
             FROM line_base
             WHERE class_code IN (1, 2) AND rnd(line_idx, 0, 'roams') < 0.03
@@ -141,22 +147,23 @@ def build_roaming(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM passes_t").fetchall()[0][0]
 
 
-def build_ott(con: duckdb.DuckDBPyConnection) -> int:
+def build_ott(con: duckdb.DuckDBPyConnection, dates: P.ProgramDates) -> int:
     """OTT choices: mostly one valid choice; some netflix first, second choices, late ones."""
+    as_of, deadline_next, data_end = dates.population_as_of, dates.ott_deadline_next, \
+        dates.data_end
     first = weighted_case("rnd(line_idx, 0, 'ott')",
                           [("'tving'", 0.52), ("'disney_plus'", 0.43), ("'netflix'", 0.05)])
-    on_time = (f"{P.POPULATION_AS_OF} + CAST(floor(pow(rnd(line_idx, 0, 'ott_at'), 2) * "
-               f"{OTT_DEADLINE_NEXT - P.POPULATION_AS_OF}) AS BIGINT)")
-    after = uniform_between("rnd(line_idx, 0, 'ott_at')", str(OTT_DEADLINE_NEXT),
-                            str(P.DATA_END))
+    on_time = (f"{as_of} + CAST(floor(pow(rnd(line_idx, 0, 'ott_at'), 2) * "
+               f"{deadline_next - as_of}) AS BIGINT)")
+    after = uniform_between("rnd(line_idx, 0, 'ott_at')", str(deadline_next), str(data_end))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE choices_raw AS
         SELECT line_idx, 0 AS k, {first} AS service,
             CASE WHEN rnd(line_idx, 0, 'ott_late') < 0.02 THEN {after} ELSE {on_time} END AS ks
         FROM line_base
         WHERE rnd(line_idx, 0, 'ott_chooser') < CASE
-            WHEN network_code = 1 AND class_code <= 3 AND act_ks < {P.POPULATION_AS_OF}
-                AND coalesce(term_ks, {P.DATA_END}) >= {P.POPULATION_AS_OF} THEN 0.08
+            WHEN network_code = 1 AND class_code <= 3 AND act_ks < {as_of}
+                AND coalesce(term_ks, {data_end}) >= {as_of} THEN 0.08
             ELSE 0.002 END
     """)
     con.execute("""
@@ -180,17 +187,20 @@ def build_ott(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM choices_t").fetchall()[0][0]
 
 
-def build_insurance(con: duckdb.DuckDBPyConnection) -> int:
-    """Insurance applications by individuals, mostly under 65 (some apply twice)."""
-    at = (f"{P.POPULATION_AS_OF} + CAST(floor(pow(rnd(cust_idx, k, 'ins_at'), 1.5) * "
-          f"{P.DATA_END - P.POPULATION_AS_OF - 40 * P.DAY_S}) AS BIGINT)")
+def build_insurance(con: duckdb.DuckDBPyConnection, dates: P.ProgramDates) -> int:
+    """Insurance applications by individuals, mostly below the automatic age (some apply
+    twice), from the reward population instant on."""
+    as_of = dates.population_as_of
+    at = (f"{as_of} + CAST(floor(pow(rnd(cust_idx, k, 'ins_at'), 1.5) * "
+          f"{dates.data_end - as_of - 40 * P.DAY_S}) AS BIGINT)")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ins_t AS
         WITH applicants AS (
             SELECT cust_idx, 1 + CAST(rnd(cust_idx, 1, 'ins') < 0.05 AS INTEGER) AS n
             FROM cust_base
             WHERE NOT is_business AND rnd(cust_idx, 0, 'ins')
-                < CASE WHEN age_years(person_idx) < 65 THEN 0.05 ELSE 0.005 END
+                < CASE WHEN age_years(person_idx) < {dates.insurance_auto_min_age} THEN 0.05
+                    ELSE 0.005 END
         ), apps AS (
             SELECT cust_idx, k, {at} AS ks
             FROM (SELECT *, unnest(range(n)) AS k FROM applicants)

@@ -1,4 +1,5 @@
-"""Write one contract table as sorted Parquet parts (generated + injected + edge rows).
+"""Write one contract table as a snapshot: sorted Parquet parts (generated + injected + edge
+rows). Daily deliveries (`remedy.generator.deliveries`) reuse the parts and the casts.
 
 A table's sort key (s1, s2) is unique except between byte-identical rows (exact
 duplicates), so `ORDER BY s1, s2` fixes the bytes of every file whatever the thread count.
@@ -40,20 +41,20 @@ def part_bounds(domain: int, parts: int) -> list[int]:
     return [domain * i // parts for i in range(parts)]
 
 
-def _casts(table: str) -> str:
+def casts(table: str) -> str:
     # DuckDB writes a column it can prove non-null (per file!) as Parquet REQUIRED; the
     # contract's columns are all nullable, and the identity CASE keeps them OPTIONAL.
     return ", ".join(f"CAST(CASE WHEN {name} IS NOT NULL THEN {name} END AS {kind}) AS {name}"
                      for name, kind in duckdb_columns(table))
 
 
-def _names(table: str) -> str:
+def column_names(table: str) -> str:
     return ", ".join(name for name, _ in duckdb_columns(table))
 
 
 def _copy(con: duckdb.DuckDBPyConnection, table: str, body: str, path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    sql = (f"COPY (SELECT {_casts(table)} FROM ({body}) ORDER BY s1, s2) "
+    sql = (f"COPY (SELECT {casts(table)} FROM ({body}) ORDER BY s1, s2) "
            f"TO '{path}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)")
     return con.execute(sql).fetchall()[0][0]
 
@@ -72,7 +73,7 @@ def write_table(
     `extras` names the temp relations present for this table: `bad`, `dup`, `edge`.
     """
     output = TableOutput(table, bounds)
-    names = f"s1, s2, {_names(table)}"
+    names = f"s1, s2, {column_names(table)}"
     for part, lo in enumerate(bounds):
         hi = bounds[part + 1] if part + 1 < len(bounds) else None
         in_part = f"s1 >= {lo}" + (f" AND s1 < {hi}" if hi is not None else "")
@@ -82,7 +83,7 @@ def write_table(
         if "dup" in extras:
             branches.append(f"SELECT {names} FROM dup_{table} WHERE NOT redelivery AND {in_part}")
         if "edge" in extras and hi is None:
-            branches.append(f"SELECT {EDGE_S1} AS s1, _serial AS s2, {_names(table)} "
+            branches.append(f"SELECT {EDGE_S1} AS s1, _serial AS s2, {column_names(table)} "
                             f"FROM edge_{table}")
         body = " UNION ALL ".join(f"SELECT {names} FROM ({b})" for b in branches)
         name = f"part-{part:04d}.parquet"
