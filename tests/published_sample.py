@@ -1,8 +1,8 @@
 """One small published warehouse for the dashboard, semantic-layer and browser tests.
 
-Built once per test session (the first test that asks builds it) through
-`remedy.publish.publish`, as `remedy build` does, with its own dbt target folder (whose
-manifest.json and semantic_manifest.json the semantic-layer and docs tests read).
+Built once per test session (the first test that asks builds it) under the build lock, as
+`remedy build` does, with its own dbt target folder (whose manifest.json and
+semantic_manifest.json the semantic-layer and docs tests read).
 Not a test module: the test modules import it, and a module-level cache, not a fixture,
 makes the build happen once whichever module runs first.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from remedy.dbt_runner import run_dbt
 from remedy.generate import generate
-from remedy.publish import open_published, publish
+from remedy.publish import build_lock, open_published
 
 SCALE = 0.001
 SEED = 7
@@ -52,13 +52,10 @@ def build_published(root: Path, scale: float = SCALE, seed: int = SEED) -> Sampl
     generate(landing, scale=scale, seed=seed, bad_rows=0.001, progress=False)
     sample = Sample(root, landing, root / "published" / "warehouse.duckdb", root / "target")
 
-    def build(staging: Path) -> list[str]:
-        result = run_dbt(["build"], raw_dir=landing, duckdb_path=staging,
+    with build_lock(sample.database):
+        result = run_dbt(["build"], raw_dir=landing, duckdb_path=sample.database,
                          target_path=sample.target, log_path=root / "logs", quiet=True)
-        return [] if result.success else (result.failures or ["dbt build failed"])
-
-    outcome = publish(sample.database, build)
-    assert outcome.published, "sample build failed:\n" + "\n".join(outcome.problems)
+    assert result.success, "sample build failed:\n" + "\n".join(result.failures)
     return sample
 
 

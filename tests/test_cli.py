@@ -12,6 +12,7 @@ import pytest
 
 from remedy.dbt_runner import PROJECT_DIR
 from remedy.landing import write_empty_tables, write_table
+from remedy.settings import restricted_path
 
 BIN = Path(sys.executable).parent
 
@@ -54,6 +55,7 @@ def test_dbt_build_reads_raw_dir_and_duckdb_path_from_the_environment(foreign_la
     )
     assert completed.returncode == 0, completed.stdout[-3000:]
     with duckdb.connect(str(db_path), read_only=True) as con:
+        con.execute(f"attach '{restricted_path(db_path)}' as restricted (read_only)")
         assert con.execute("select count(*) from main.fct_contract_events").fetchone() == (1,)
         assert con.execute(
             "select record_key, quarantine_reason, fix is not null "
@@ -61,19 +63,35 @@ def test_dbt_build_reads_raw_dir_and_duckdb_path_from_the_environment(foreign_la
         ).fetchall() == [("E2", "unknown_code", True)]
 
 
-def test_remedy_build_names_a_missing_table_folder_and_the_fix(tmp_path):
+def test_a_missing_table_folder_is_an_empty_table(tmp_path):
+    """A landing directory without a table's folder builds: that table has no rows yet
+    (the state of a program's first days), and every control passes."""
     landing = tmp_path / "landing"
     write_empty_tables(landing)
     for path in (landing / "agreements").iterdir():
         path.unlink()
+    (landing / "agreements").rmdir()
     completed = subprocess.run(
         [str(BIN / "remedy"), "build"], cwd=tmp_path,
         env=_env(RAW_DIR=str(landing), DUCKDB_PATH=str(tmp_path / "wh.duckdb")),
+        capture_output=True, text=True, timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
+    with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
+        assert con.execute("select raw_rows from main.rpt_source_row_counts "
+                           "where source_table = 'agreements'").fetchone() == (0,)
+        assert con.execute("select count(*) from main.rpt_reconciliation "
+                           "where not passed").fetchone() == (0,)
+
+
+def test_remedy_build_names_a_missing_landing_directory(tmp_path):
+    completed = subprocess.run(
+        [str(BIN / "remedy"), "build"], cwd=tmp_path,
+        env=_env(RAW_DIR=str(tmp_path / "nowhere"), DUCKDB_PATH=str(tmp_path / "wh.duckdb")),
         capture_output=True, text=True, timeout=120,
     )
     assert completed.returncode == 2
-    assert f"{landing / 'agreements'}: no Parquet files" in completed.stderr
-    assert "empty delivery is a file with zero rows" in completed.stderr
+    assert f"{tmp_path / 'nowhere'}: landing directory not found" in completed.stderr
 
 
 def test_database_is_released_after_an_in_process_run(foreign_landing, tmp_path, build):
@@ -82,15 +100,3 @@ def test_database_is_released_after_an_in_process_run(foreign_landing, tmp_path,
     db_path = build(foreign_landing, tmp_path, args=("seed",))
     with duckdb.connect(str(db_path), read_only=True) as con:
         assert con.execute("select count(*) from program.program_parameters").fetchone() == (2,)
-
-
-def test_pre_flight_names_a_corrupt_parquet_file(tmp_path):
-    from remedy.landing import check_landing_dir
-
-    landing = tmp_path / "landing"
-    write_empty_tables(landing)
-    broken = landing / "lines" / "part-9999.parquet"
-    broken.write_bytes(b"not parquet at all")
-    [problem] = check_landing_dir(landing)
-    assert problem.startswith(f"{broken}: not a readable Parquet file")
-    assert "deliver it again" in problem

@@ -214,7 +214,9 @@ def landing(tmp_path_factory) -> Path:
                 service="tving", chosen_at="2026-01-20 10:00:00")],
                 file_name=".hidden.parquet")
     (root / "ott_choices" / "x.parquet.gz").write_bytes(b"\x1f\x8b")
-    write_table(root / "ott_choices", "nested", [], file_name="deep.parquet")
+    (root / "ott_choices" / "nested").mkdir()
+    pq.write_table(TABLES["ott_choices"].empty_table(),
+                   root / "ott_choices" / "nested" / "deep.parquet")
     write_empty_tables(root)
     return root
 
@@ -312,7 +314,8 @@ def test_every_row_is_accounted_for_and_set_aside_files_are_counted(warehouse, s
     for table, (raw, accepted, collapsed, quarantined_rows, set_aside) in counts.items():
         assert raw == accepted + collapsed + quarantined_rows, table
         readable = [path for path in (landing / table).glob("*.parquet")
-                    if f"{table}/{path.name}" not in SET_ASIDE]
+                    if f"{table}/{path.name}" not in SET_ASIDE
+                    and not path.name.startswith(".")]
         assert raw == sum(pq.ParquetFile(path).metadata.num_rows for path in readable), table
         assert set_aside == sum(1 for path in SET_ASIDE if path.startswith(table + "/"))
     assert sql(warehouse, "select count(*) from main.rpt_reconciliation "

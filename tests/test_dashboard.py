@@ -15,7 +15,7 @@ from published_sample import published_sample
 from remedy.dashboard import app as dashboard_app
 from remedy.dashboard import formatting as fmt
 from remedy.dashboard import queries
-from remedy.publish import open_published, publish
+from remedy.publish import build_lock, open_published
 
 APP = Path(dashboard_app.__file__)
 
@@ -221,19 +221,13 @@ def test_review_queue_filters_by_reason(sample, monkeypatch):
 
 
 @pytest.mark.slow
-def test_a_page_shows_the_new_build_after_a_swap(sample, monkeypatch, tmp_path):
+def test_a_page_shows_the_new_build_after_a_rebuild(sample, monkeypatch, tmp_path):
     database = tmp_path / "wh.duckdb"
     shutil.copyfile(sample.database, database)
     at = _app(database, monkeypatch).run()
     before = _metrics(at)["면제 모집단"]
-
-    def smaller_build(staging: Path) -> list[str]:
-        shutil.copyfile(sample.database, staging)
-        with duckdb.connect(str(staging)) as con:
-            con.execute("delete from main.fct_waiver_eligibility where waiver_status = 'excluded'")
-        return []
-
-    assert publish(database, smaller_build).published
+    with build_lock(database), duckdb.connect(str(database)) as con:
+        con.execute("delete from main.fct_waiver_eligibility where waiver_status = 'excluded'")
     at.run()
     after = _metrics(at)["면제 모집단"]
     assert after != before

@@ -27,7 +27,8 @@ from click.testing import CliRunner
 from remedy.cli import main
 from remedy.contract import TABLES
 from remedy.landing import write_empty_tables, write_tables
-from remedy.reconcile import expected_waivable_penalty
+from remedy.program import read_program
+from remedy.rules import expected_penalty_krw
 
 pytestmark = pytest.mark.slow
 
@@ -83,8 +84,9 @@ class Landing:
 
 def _arithmetic(terminated: str, subsidy: int) -> int:
     """What P1-P2 gives for a 24-month subsidy agreement from AGREEMENT_START."""
-    return expected_waivable_penalty(dt.date.fromisoformat(terminated[:10]), "device_subsidy",
-                                     AGREEMENT_START, 24, subsidy, None)
+    return expected_penalty_krw("device_subsidy", AGREEMENT_START, 24, subsidy, None,
+                                dt.date.fromisoformat(terminated[:10]),
+                                read_program("kt_2025_12").grace_days)
 
 
 def _env(**extra: str) -> dict[str, str]:

@@ -46,7 +46,7 @@
             build_seq integer,
             invocation_id varchar,
             status varchar,
-            full_refresh boolean,
+            full_refresh boolean,  -- built from scratch (first build or --full-refresh)
             program_id varchar,
             lookup_as_of_date varchar,
             fingerprint varchar,
@@ -124,7 +124,8 @@
                 coalesce(max(build_seq), 0) + 1,
                 '""" ~ invocation_id ~ """',
                 'running',
-                """ ~ ('true' if flags.FULL_REFRESH else 'false') ~ """,
+                """ ~ ('true' if flags.FULL_REFRESH or not has_previous else 'false')
+                ~ """,
                 '""" ~ var('program_id') ~ """',
                 '""" ~ var('lookup_as_of_date') ~ """',
                 '""" ~ fingerprint ~ """',
@@ -142,7 +143,7 @@
 
 {#- The build number of the running build (0 outside a build). -#}
 {% macro current_build_seq() -%}
-    {%- if execute -%}
+    {%- if execute and build_state_exists() -%}
         {%- set found = run_query(
             "select coalesce(max(build_seq), 0) from restricted.state.builds"
         ) -%}

@@ -2,7 +2,7 @@
     landing file (false: the first build, or --full-refresh). begin_build has already
     refused an incremental build that would mix two states. -#}
 {% macro incremental_build() -%}
-    {%- if not execute or flags.FULL_REFRESH -%}
+    {%- if not execute or flags.FULL_REFRESH or not build_state_exists() -%}
         {{- return(false) -}}
     {%- endif -%}
     {%- set found = run_query(
@@ -17,7 +17,7 @@
 {% macro landing_files(source_table, new_only) -%}
     {%- set files = [] -%}
     {%- set inventory = ref('stg_landing__files') -%}
-    {%- if execute -%}
+    {%- if execute and load_relation(inventory) is not none -%}
         {%- set found = run_query(
             "select file_path, column_handling from " ~ inventory
             ~ " where file_status = 'loaded' and source_table = '" ~ source_table ~ "'"
@@ -105,4 +105,10 @@
     slash. -#}
 {% macro landing_dir() -%}
     {{- return(var('raw_dir', env_var('RAW_DIR', 'data/raw')).rstrip('/')) -}}
+{%- endmacro %}
+
+{#- Whether the warehouse has its build state yet (not while linting or compiling a
+    database that was never built). -#}
+{% macro build_state_exists() -%}
+    {{- return(adapter.get_relation('restricted', 'state', 'builds') is not none) -}}
 {%- endmacro %}

@@ -10,11 +10,17 @@
 
 {#- The nanoseconds below the microsecond (0-999) of an instant or local timestamp. -#}
 {% macro sub_microsecond_nanoseconds(timestamp_ns) -%}
-    cast(epoch_ns({{ timestamp_ns }}) - epoch_us({{ timestamp_ns }}) * 1000 as smallint)
+    cast(
+            epoch_ns({{ timestamp_ns }})
+            - epoch_us({{ timestamp_ns }}) * 1000 as smallint
+        )
 {%- endmacro %}
 
 {#- A local timestamp stored as microseconds plus the nanoseconds below them, as one
     nanosecond timestamp. -#}
 {% macro local_time_ns(local_timestamp, nanoseconds) -%}
-    make_timestamp_ns(epoch_us({{ local_timestamp }}) * 1000 + {{ nanoseconds }})
+    make_timestamp_ns(
+            epoch_us({{ local_timestamp }}) * 1000
+            + {{ nanoseconds }}
+        )
 {%- endmacro %}

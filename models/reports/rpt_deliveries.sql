@@ -60,15 +60,20 @@ final as (
         builds.started_at as first_seen_at,
         files.file_size_bytes,
         files.file_rows as rows_read,
-        case when files.file_status = 'loaded' then coalesce(accepted.accepted_rows, 0) end
-            as accepted_rows,
         case
             when files.file_status = 'loaded'
-                then files.file_rows - coalesce(accepted.accepted_rows, 0)
-                - coalesce(quarantined.quarantined_rows, 0)
+                then coalesce(accepted.accepted_rows, 0)
+        end as accepted_rows,
+        case
+            when files.file_status = 'loaded'
+                then
+                    files.file_rows
+                    - coalesce(accepted.accepted_rows, 0)
+                    - coalesce(quarantined.quarantined_rows, 0)
         end as collapsed_rows,
         case
-            when files.file_status = 'loaded' then coalesce(quarantined.quarantined_rows, 0)
+            when files.file_status = 'loaded'
+                then coalesce(quarantined.quarantined_rows, 0)
         end as quarantined_rows
     from files
     left join builds

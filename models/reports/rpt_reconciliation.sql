@@ -336,7 +336,7 @@ remediation_figures as (
         coalesce(
             sum(refund_krw) filter (where assignment_status = 'manual_review'), 0
         ) as review_refund_krw,
-        count_if(assignment_status = 'not_applied' and refund_krw > 0)
+        count(*) filter (where assignment_status = 'not_applied' and refund_krw > 0)
             as owed_not_applied
     from refund_assignments
 ),

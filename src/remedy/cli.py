@@ -192,8 +192,12 @@ def validate(duckdb_path: Path | None, program_id: str | None, run_dir: Path | N
 @main.command()
 @_duckdb_option
 @_program_option
-def reconcile(duckdb_path: Path | None, program_id: str | None) -> None:
-    """Print the control table; exit 1 if a control fails or Python and dbt disagree."""
+@click.option("--strict", is_flag=True,
+              help="Also fail when a finding (billing vs the P arithmetic, ...) is outside "
+                   "its tolerance.")
+def reconcile(duckdb_path: Path | None, program_id: str | None, strict: bool) -> None:
+    """Print the control table; exit 1 if an integrity control fails or Python and dbt
+    disagree. Findings about the source systems are reported and fail only --strict."""
     import duckdb
 
     from remedy.reconcile import format_reconciliation
@@ -204,8 +208,8 @@ def reconcile(duckdb_path: Path | None, program_id: str | None) -> None:
         result = run_reconcile(duckdb_path, program_id)
     except (FileNotFoundError, LookupError, duckdb.Error) as error:
         raise click.ClickException(str(error)) from error
-    click.echo(format_reconciliation(result), nl=False)
-    sys.exit(0 if result.success else 1)
+    click.echo(format_reconciliation(result, strict=strict), nl=False)
+    sys.exit(0 if result.success(strict) else 1)
 
 
 @main.command()
@@ -214,24 +218,34 @@ def reconcile(duckdb_path: Path | None, program_id: str | None) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Folder that receives the package (one new sub-folder per run).")
 @click.option("--production", is_flag=True,
-              help="Refuse to run without a real pseudonymisation key in REMEDY_EXTRACT_SECRET.")
-@click.option("--dbt-target-dir", type=click.Path(path_type=Path), default=None,
-              help="dbt target folder of the build, for its invocation id (default: target/).")
+              help="Refuse to run without a real pseudonymisation key (REMEDY_EXTRACT_SECRET) "
+                   "and a real signing key (REMEDY_SIGNING_KEY_FILE).")
 def extract(duckdb_path: Path | None, program_id: str | None, out_dir: Path,
-            production: bool, dbt_target_dir: Path | None) -> None:
-    """Write the regulator package: CSV, XLSX, Parquet, manifest.json and SHA256SUMS."""
+            production: bool) -> None:
+    """Write the signed regulator package: CSV, XLSX, Parquet, manifest.json, its signature
+    and SHA256SUMS."""
     from remedy.extract import ExtractError, write_extract
     from remedy.pseudonymise import SecretError, pseudonymiser_from_env
+    from remedy.signing import SigningKeyError, signer_from_env
 
     duckdb_path, program_id = _resolve(duckdb_path, program_id)
     try:
         pseudonymiser = pseudonymiser_from_env(production)
-        result = write_extract(duckdb_path, out_dir, program_id, pseudonymiser,
-                               dbt_target_dir=dbt_target_dir or PROJECT_DIR / "target")
-    except (SecretError, ExtractError, FileNotFoundError, LookupError) as error:
+        signer = signer_from_env(production)
+        result = write_extract(duckdb_path, out_dir, program_id, pseudonymiser, signer,
+                               production=production)
+    except (SecretError, SigningKeyError, ExtractError, FileNotFoundError,
+            LookupError) as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"wrote {result.package} ({result.manifest['status']})")
-    for table in result.manifest["tables"]:
+    manifest = result.manifest
+    click.echo(f"wrote {result.package} ({manifest['status']})")
+    click.echo(f"  signed by {manifest['signature']['public_key_fingerprint']} "
+               f"({manifest['signature']['key']})")
+    database = manifest["database"]
+    click.echo(f"  database {database['fingerprint']}")
+    if database["build_note"]:
+        click.echo(f"  note: {database['build_note']}")
+    for table in manifest["tables"]:
         click.echo(f"  {table['name']}: {table['rows']:,} rows")
 
 
@@ -267,15 +281,57 @@ def explain(line_id: str, duckdb_path: Path | None, lang: str, as_json: bool) ->
 
 @main.command("verify-extract")
 @click.argument("package", type=click.Path(path_type=Path, exists=True, file_okay=False))
-def verify_extract(package: Path) -> None:
-    """Re-check a package's checksums, row counts and control totals (exit 1 on tampering)."""
-    from remedy.extract import verify_package
+@click.option("--public-key", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None,
+              help="The sender's published public key (PEM): verifies who signed the package.")
+@click.option("--duckdb", "duckdb_path", type=click.Path(path_type=Path, exists=True),
+              default=None,
+              help="Also check the package was extracted from this database (its fingerprint).")
+def verify_extract(package: Path, public_key: Path | None, duckdb_path: Path | None) -> None:
+    """Re-check a package: signature, checksums, that CSV, XLSX and Parquet hold the same rows,
+    row counts and control totals (exit 1 on any problem). With --duckdb, also that it was
+    extracted from that database."""
+    from remedy.extract import SIGNER_VERIFIED, verify_package
 
-    problems = verify_package(package)
-    for problem in problems:
+    result = verify_package(package, public_key=public_key, duckdb_path=duckdb_path)
+    for problem in result.problems:
         click.echo(f"error: {problem}", err=True)
-    click.echo(f"{package}: " + ("INTACT" if not problems else f"{len(problems)} problem(s)"))
-    sys.exit(1 if problems else 0)
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    if result.problems:
+        click.echo(f"{package}: {len(result.problems)} problem(s)")
+        sys.exit(1)
+    signer = ("signed by the given key" if result.signer == SIGNER_VERIFIED
+              else f"signer {result.signer.upper()}")
+    click.echo(f"{package}: INTACT, {signer} ({result.signer_fingerprint})")
+
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder for remedy-signing-key.pem (private) and remedy-signing-key.pub.pem.")
+@click.option("--passphrase-env", default=None, metavar="VARIABLE",
+              help="Encrypt the private key with the passphrase in this environment variable "
+                   "(then set REMEDY_SIGNING_KEY_PASSPHRASE when extracting).")
+def keygen(out_dir: Path, passphrase_env: str | None) -> None:
+    """Create an Ed25519 key pair for signing regulator packages (never overwrites)."""
+    import os
+
+    from remedy.signing import SIGNING_KEY_ENV, SigningKeyError, generate_key_pair
+
+    passphrase = None
+    if passphrase_env:
+        if not os.environ.get(passphrase_env):
+            raise click.ClickException(f"{passphrase_env} is not set")
+        passphrase = os.environ[passphrase_env].encode()
+    try:
+        pair = generate_key_pair(out_dir, passphrase)
+    except (SigningKeyError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"private key {pair.private_path} (keep secret; export "
+               f"{SIGNING_KEY_ENV}={pair.private_path})")
+    click.echo(f"public key  {pair.public_path} (give to every recipient)")
+    click.echo(f"fingerprint {pair.fingerprint}")
 
 
 if __name__ == "__main__":

@@ -73,33 +73,3 @@ def write_empty_tables(landing_dir: Path | str) -> None:
         folder = Path(landing_dir) / table
         if not any(folder.glob("*.parquet")):
             write_table(landing_dir, table, [], file_name="empty.parquet")
-
-
-def check_landing_dir(landing_dir: Path | str) -> list[str]:
-    """Problems that would stop a build, each naming the folder or file and the fix."""
-    root = Path(landing_dir)
-    problems: list[str] = []
-    if not root.is_dir():
-        return [f"{root}: landing directory not found; set RAW_DIR to the folder holding "
-                f"the nine table folders ({', '.join(TABLES)})"]
-    for table, schema in TABLES.items():
-        files = sorted((root / table).glob("*.parquet"))
-        if not files:
-            problems.append(
-                f"{root / table}: no Parquet files; every table needs at least one file "
-                f"(an empty delivery is a file with zero rows)"
-            )
-            continue
-        for path in files:
-            try:
-                found = pq.read_schema(path)
-            except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
-                problems.append(f"{path}: not a readable Parquet file ({error}); "
-                                f"deliver it again or move it out of the landing directory")
-                continue
-            missing = [name for name in schema.names if name not in found.names]
-            if missing:
-                problems.append(
-                    f"{path}: missing contract columns {missing}; add them (null is allowed)"
-                )
-    return problems

@@ -18,19 +18,34 @@ customers as (
 joined as (
     select
         lines.* exclude (
-            {%- for instant in ['activated_at', 'line_activated_at', 'terminated_at',
-                'first_device_change_at', 'first_recontract_at'] %}
-            {{ instant }}_kst,
-            {{ instant }}_nanoseconds{{ "," if not loop.last }}
-            {%- endfor %}
+            lines.activated_at_kst,
+            lines.activated_at_nanoseconds,
+            lines.line_activated_at_kst,
+            lines.line_activated_at_nanoseconds,
+            lines.terminated_at_kst,
+            lines.terminated_at_nanoseconds,
+            lines.first_device_change_at_kst,
+            lines.first_device_change_at_nanoseconds,
+            lines.first_recontract_at_kst,
+            lines.first_recontract_at_nanoseconds
         ),
         customers.person_key,
         customers.birth_date,
-        {%- for instant in ['activated_at', 'line_activated_at', 'terminated_at',
-            'first_device_change_at', 'first_recontract_at'] %}
-        {{ local_time_ns('lines.' ~ instant ~ '_kst', 'lines.' ~ instant ~ '_nanoseconds') }}
-            as {{ instant }}_kst{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ local_time_ns(
+            'lines.activated_at_kst', 'lines.activated_at_nanoseconds'
+        ) }} as activated_at_kst,
+        {{ local_time_ns(
+            'lines.line_activated_at_kst', 'lines.line_activated_at_nanoseconds'
+        ) }} as line_activated_at_kst,
+        {{ local_time_ns(
+            'lines.terminated_at_kst', 'lines.terminated_at_nanoseconds'
+        ) }} as terminated_at_kst,
+        {{ local_time_ns(
+            'lines.first_device_change_at_kst', 'lines.first_device_change_at_nanoseconds'
+        ) }} as first_device_change_at_kst,
+        {{ local_time_ns(
+            'lines.first_recontract_at_kst', 'lines.first_recontract_at_nanoseconds'
+        ) }} as first_recontract_at_kst
     from lines
     inner join customers
         on lines.customer_id = customers.customer_id

@@ -44,11 +44,14 @@ final as (
             when age is null then null
             when age < 20 then 'under_20'
             when age < insurance_auto_min_age - 5
-                then cast(age // 10 * 10 as varchar) || 's'
+                then concat(age // 10 * 10, 's')
             when age < insurance_auto_min_age
-                then cast(insurance_auto_min_age - 5 as varchar) || '_to_'
-                || cast(insurance_auto_min_age - 1 as varchar)
-            else cast(insurance_auto_min_age as varchar) || '_and_over'
+                then concat(
+                        insurance_auto_min_age - 5,
+                        '_to_',
+                        insurance_auto_min_age - 1
+                    )
+            else concat(insurance_auto_min_age, '_and_over')
         end as age_band,
         age >= insurance_auto_min_age as is_insurance_auto_age,
         has_person_key

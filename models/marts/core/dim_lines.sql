@@ -50,7 +50,8 @@ events as (
         events.event_type,
         events.port_out_to,
         event_types.is_terminating,
-        epoch_us(events.event_at_kst) * 1000 + events.event_at_nanoseconds as event_at_ns
+        epoch_us(events.event_at_kst) * 1000 + events.event_at_nanoseconds
+            as event_at_ns
     from {{ ref('fct_contract_events') }} as events
     inner join event_types
         on events.event_type = event_types.event_type
@@ -88,9 +89,10 @@ activations as (
 repeated_activations as (
     select
         activation_events.line_id,
-        min_by(activation_events.event_id,
-            (activation_events.event_at_ns, activation_events.event_id))
-            as activation_event_id
+        min_by(
+            activation_events.event_id,
+            (activation_events.event_at_ns, activation_events.event_id)
+        ) as activation_event_id
     from activation_events
     inner join activations
         on activation_events.line_id = activations.line_id
@@ -105,13 +107,16 @@ other_events as (
         any_value(event_type) filter (where is_terminating) as termination_type,
         any_value(port_out_to) filter (where is_terminating) as port_out_to,
         any_value(event_at_ns) filter (where is_terminating) as terminated_at_ns,
-        min_by(event_id, (event_at_ns, event_id))
-            filter (where event_type = 'device_change') as first_device_change_event_id,
+        min_by(event_id, (event_at_ns, event_id)) filter (
+            where event_type = 'device_change'
+        ) as first_device_change_event_id,
         min(event_at_ns) filter (where event_type = 'device_change')
             as first_device_change_at_ns,
-        min_by(event_id, (event_at_ns, event_id))
-            filter (where event_type = 'recontract') as first_recontract_event_id,
-        min(event_at_ns) filter (where event_type = 'recontract') as first_recontract_at_ns
+        min_by(event_id, (event_at_ns, event_id)) filter (
+            where event_type = 'recontract'
+        ) as first_recontract_event_id,
+        min(event_at_ns) filter (where event_type = 'recontract')
+            as first_recontract_at_ns
     from events
     where event_type <> 'activation'
     group by 1
@@ -124,7 +129,8 @@ summarised as (
             repeated_activations.activation_event_id,
             activations.any_activation_event_id
         ) as activation_event_id,
-        make_timestamp_ns(activations.activation_event_at_ns) as activation_event_at_kst,
+        make_timestamp_ns(activations.activation_event_at_ns)
+            as activation_event_at_kst,
         other_events.termination_event_id,
         other_events.termination_type,
         other_events.port_out_to,
@@ -133,7 +139,8 @@ summarised as (
         make_timestamp_ns(other_events.first_device_change_at_ns)
             as first_device_change_at_kst,
         other_events.first_recontract_event_id,
-        make_timestamp_ns(other_events.first_recontract_at_ns) as first_recontract_at_kst
+        make_timestamp_ns(other_events.first_recontract_at_ns)
+            as first_recontract_at_kst
     from activations
     full outer join other_events
         on activations.line_id = other_events.line_id
@@ -203,16 +210,30 @@ final as (
         is_iot_or_special,
         is_prepaid,
         has_activation_mismatch,
-        cast({{ truncate_to_microseconds('activated_at_kst') }} as date) as activated_date,
+        cast({{ truncate_to_microseconds('activated_at_kst') }} as date)
+            as activated_date,
         cast({{ truncate_to_microseconds('terminated_at_kst') }} as date)
             as terminated_date,
-        {%- for instant in ['activated_at_kst', 'line_activated_at_kst',
-            'terminated_at_kst', 'first_device_change_at_kst',
-            'first_recontract_at_kst'] %}
-        {{ truncate_to_microseconds(instant) }} as {{ instant }},
-        {{ sub_microsecond_nanoseconds(instant) }}
-            as {{ instant | replace('_kst', '_nanoseconds') }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ truncate_to_microseconds('activated_at_kst') }}
+            as activated_at_kst,
+        {{ sub_microsecond_nanoseconds('activated_at_kst') }}
+            as activated_at_nanoseconds,
+        {{ truncate_to_microseconds('line_activated_at_kst') }}
+            as line_activated_at_kst,
+        {{ sub_microsecond_nanoseconds('line_activated_at_kst') }}
+            as line_activated_at_nanoseconds,
+        {{ truncate_to_microseconds('terminated_at_kst') }}
+            as terminated_at_kst,
+        {{ sub_microsecond_nanoseconds('terminated_at_kst') }}
+            as terminated_at_nanoseconds,
+        {{ truncate_to_microseconds('first_device_change_at_kst') }}
+            as first_device_change_at_kst,
+        {{ sub_microsecond_nanoseconds('first_device_change_at_kst') }}
+            as first_device_change_at_nanoseconds,
+        {{ truncate_to_microseconds('first_recontract_at_kst') }}
+            as first_recontract_at_kst,
+        {{ sub_microsecond_nanoseconds('first_recontract_at_kst') }}
+            as first_recontract_at_nanoseconds
     from joined
 )
 

@@ -47,7 +47,10 @@ streamed as (
     where
         event_id is not null
         and hash(event_id) not in (
-            select key_hash from {{ ref('stg_landing__contract_events_repeated_keys') }}
+            select repeated_keys.key_hash
+            from
+                {{ ref('stg_landing__contract_events_repeated_keys') }}
+                    as repeated_keys
         )
         and not ({{ rules['judged_condition'] }})
 ),
@@ -63,7 +66,7 @@ lines_of_judged as (
         line_id,
         customer_id
     from {{ ref('stg_landing__lines') }}
-    where line_id in (select line_id from judged)
+    where line_id in (select judged.line_id from judged)
 ),
 
 judged_with_customers as (

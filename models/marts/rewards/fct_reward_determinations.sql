@@ -96,15 +96,22 @@ grant_instants as (
     from program_data_grants
 ),
 
-out_of_service_at_grants as (
-    -- the few lines terminated or suspended at a grant instant
+terminated_at_grants as (
     select
         population.line_id,
-        grant_instants.grant_number,
-        'terminated' as status
+        grant_instants.grant_number
     from population
     inner join grant_instants
         on population.terminated_at_kst <= grant_instants.granted_at_kst
+),
+
+out_of_service_at_grants as (
+    -- the few lines terminated or suspended at a grant instant
+    select
+        line_id,
+        grant_number,
+        'terminated' as status
+    from terminated_at_grants
 
     union all
 
@@ -113,15 +120,10 @@ out_of_service_at_grants as (
         suspensions.grant_number,
         'suspended' as status
     from suspensions
-    where not exists (
-        select 1
-        from population
-        inner join grant_instants
-            on population.terminated_at_kst <= grant_instants.granted_at_kst
-        where
-            population.line_id = suspensions.line_id
-            and grant_instants.grant_number = suspensions.grant_number
-    )
+    left join terminated_at_grants
+        on suspensions.line_id = terminated_at_grants.line_id
+            and suspensions.grant_number = terminated_at_grants.grant_number
+    where terminated_at_grants.line_id is null
 ),
 
 data_bonus as (

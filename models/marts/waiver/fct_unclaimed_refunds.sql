@@ -40,7 +40,8 @@ final as (
         unclaimed.reminder_dates[-1] as last_reminder_date,
         unclaimed.terminated_date,
         program_parameters.application_window_end_kst,
-        {{ truncate_to_microseconds('landing_instants.data_as_of_kst') }} as data_as_of_kst
+        {{ truncate_to_microseconds('landing_instants.data_as_of_kst') }}
+            as data_as_of_kst
     from unclaimed
     cross join landing_instants
     cross join program_parameters

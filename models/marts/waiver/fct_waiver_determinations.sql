@@ -445,7 +445,8 @@ final as (
         has_rejoined,
         base_cutoff_kst,
         {{ truncate_to_microseconds('activated_at_kst') }} as activated_at_kst,
-        {{ truncate_to_microseconds('line_activated_at_kst') }} as line_activated_at_kst,
+        {{ truncate_to_microseconds('line_activated_at_kst') }}
+            as line_activated_at_kst,
         has_activation_mismatch,
         case
             when has_device_change_since_base_date then first_device_change_event_id
@@ -462,7 +463,8 @@ final as (
                 then {{ truncate_to_microseconds('first_recontract_at_kst') }}
         end as recontract_at_kst,
         rejoined_line_id,
-        {{ truncate_to_microseconds('rejoined_activated_at_kst') }} as rejoined_activated_at_kst,
+        {{ truncate_to_microseconds('rejoined_activated_at_kst') }}
+            as rejoined_activated_at_kst,
         agreement_id,
         agreement_type,
         agreement_start_date,

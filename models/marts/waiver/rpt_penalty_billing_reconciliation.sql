@@ -70,9 +70,11 @@ summarised as (
         scope,
         component,
         count(*) as lines_compared,
-        count_if(billed_krw <> computed_krw) as lines_disagreeing,
-        count_if(billed_krw > computed_krw) as lines_billed_above_computed,
-        count_if(billed_krw < computed_krw) as lines_billed_below_computed,
+        count(*) filter (where billed_krw <> computed_krw) as lines_disagreeing,
+        count(*) filter (where billed_krw > computed_krw)
+            as lines_billed_above_computed,
+        count(*) filter (where billed_krw < computed_krw)
+            as lines_billed_below_computed,
         sum(billed_krw) as billed_krw,
         sum(computed_krw) as computed_krw,
         sum(billed_krw - computed_krw) as difference_krw,

@@ -1,9 +1,9 @@
-{#- The customers an incremental build re-derives: every customer that a new landing row
-    names or could change (its own rows, its insurance applications, the customers of
-    every line a new row touches, the customer holding a re-delivered key), widened to
-    every customer record of the same person (W2.8 re-joining reads across them). Read
-    from the stores as they were before this build. Empty on a full build, which
-    derives everything. -#}
+{#- The customers an incremental build re-derives: every customer that a new landing
+    row names or could change (its own rows, its insurance applications, the
+    customers of every line a new row touches, the customer holding a re-delivered
+    key), widened to every customer record of the same person (W2.8 re-joining reads
+    across them). Read from the stores as they were before this build. Empty on a
+    full build, which derives everything. -#}
 {{ config(materialized='table') }}
 
 -- depends_on: {{ ref('stg_landing__files') }}

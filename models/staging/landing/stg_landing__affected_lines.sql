@@ -1,8 +1,8 @@
 {#- The lines an incremental build re-derives: every line a new landing row touches
-    directly (stg_landing__affected_lines_direct) and every line of an affected customer
-    (stg_landing__affected_customers: a customer's own rows, and every record of the
-    same person, change what its lines are owed). Every line-keyed model of the build
-    replaces exactly these partitions. Empty on a full build. -#}
+    directly (stg_landing__affected_lines_direct) and every line of an affected
+    customer (stg_landing__affected_customers: a customer's own rows, and every
+    record of the same person, change what its lines are owed). Every line-keyed
+    model of the build replaces exactly these partitions. Empty on a full build. -#}
 {{ config(materialized='table') }}
 
 -- depends_on: {{ ref('stg_landing__files') }}

@@ -1,15 +1,16 @@
-{#- The lines that a build's new landing rows touch directly: the line of every new row
-    of a line-keyed table, and the line of every stored version whose key a new row
-    repeats (a key re-delivered under another line is a conflict on both lines). See
-    stg_landing__affected_lines for the whole set. Empty on a full build. -#}
+{#- The lines that a build's new landing rows touch directly: the line of every new
+    row of a line-keyed table, and the line of every stored version whose key a new
+    row repeats (a key re-delivered under another line is a conflict on both lines).
+    See stg_landing__affected_lines for the whole set. Empty on a full build. -#}
 {{ config(materialized='table') }}
 
 -- depends_on: {{ ref('stg_landing__files') }}
 {%- set incremental = incremental_build() %}
 {%- set line_tables = [] %}
-{%- for source_table, spec in var('landing_tables').items()
-    if spec['partition'] == 'line_id' %}
-    {%- do line_tables.append(source_table) %}
+{%- for source_table, spec in var('landing_tables').items() %}
+{%- if spec['partition'] == 'line_id' %}
+{%- do line_tables.append(source_table) %}
+{%- endif %}
 {%- endfor %}
 
 with

@@ -1,8 +1,8 @@
-{#- Landing table contract_events: every delivered version this build judges, with each
-    contract check it fails (checks: macros/landing/rules/contract_events.sql;
-    mechanics: landing_versions), plus W1's rule that a line terminates at most once:
-    among a line's terminating events that pass every other check, the first by event_at
-    (then event_id) stands and every later one is quarantined as
+{#- Landing table contract_events: every delivered version this build judges, with
+    each contract check it fails (checks: macros/landing/rules/contract_events.sql;
+    mechanics: landing_versions), plus W1's rule that a line terminates at most
+    once: among a line's terminating events that pass every other check, the first
+    by event_at (then event_id) stands and every later one is quarantined as
     second_terminating_event. Every terminating event is judged here, so the ranking
     sees them all; the accepted ones land in fct_contract_events. -#}
 with
@@ -25,7 +25,9 @@ terminations_ranked as (
     from judged
     where
         quarantine_reason is null
-        and event_type in (select event_type from terminating_event_types)
+        and event_type in (
+            select terminating_event_types.event_type from terminating_event_types
+        )
 ),
 
 final as (

@@ -113,7 +113,7 @@ def probe(session, path, columns):
     # UTF-8) is set aside now rather than failing a staging model later. Typed columns
     # are decoded by the footer read above and by DuckDB's page checksums.
     checks = ", ".join(
-        f"max(strlen({json.dumps(name)}))" for name, _ in columns
+        f"max(length({json.dumps(name)}))" for name, _ in columns
         if delivered[name] == "VARCHAR"
     ) or "0"
     try:

@@ -1,3 +1,3 @@
-{#- Keys of landing table ott_choices delivered more than once (as 64-bit hashes), on a full
-    build: the rows that cannot stream straight into the accepted store. -#}
+{#- Keys of landing table ott_choices delivered more than once (as 64-bit hashes),
+    on a full build: the rows that cannot stream straight into the accepted store. -#}
 {{ landing_repeated_keys('ott_choices') }}

@@ -1,8 +1,8 @@
-{#- Landing table penalty_charges: every delivered version this build judges, with each
-    contract check it fails (checks: macros/landing/rules/penalty_charges.sql;
+{#- Landing table penalty_charges: every delivered version this build judges, with
+    each contract check it fails (checks: macros/landing/rules/penalty_charges.sql;
     mechanics: landing_versions). A line's accepted charges must sum to an amount a
-    BIGINT holds (the waiver marts add them up): when they cannot, every one of them is
-    an invalid_value, so one line never stops the build. -#}
+    BIGINT holds (the waiver marts add them up): when they cannot, every one of them
+    is an invalid_value, so one line never stops the build. -#}
 with
 
 judged as (
@@ -23,14 +23,18 @@ final as (
         case
             when
                 quarantine_reason is null
-                and line_id in (select line_id from unrepresentable_lines)
+                and line_id in (
+                    select unrepresentable_lines.line_id from unrepresentable_lines
+                )
                 then ['invalid_value']
             else quarantine_reasons
         end as quarantine_reasons,
         case
             when
                 quarantine_reason is null
-                and line_id in (select line_id from unrepresentable_lines)
+                and line_id in (
+                    select unrepresentable_lines.line_id from unrepresentable_lines
+                )
                 then 'invalid_value'
             else quarantine_reason
         end as quarantine_reason

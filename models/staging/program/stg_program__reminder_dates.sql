@@ -1,5 +1,6 @@
-{#- The active program's rows of seed program_reminder_dates (dbt var program_id): the one place that
-    filters by program, so every model reads the active program alone. -#}
+{#- The active program's rows of seed program_reminder_dates (dbt var program_id):
+    the one place that filters by program, so every model reads the active program
+    alone. -#}
 with
 
 source as (

@@ -1,4 +1,4 @@
-{#- The accepted penalty charges: one row per delivered version that passed every contract check
-    (SOURCE_CONTRACT.md), typed, with KST times; the only way later layers read this
-    landing table. -#}
+{#- The accepted penalty charges: one row per delivered version that passed every
+    contract check (SOURCE_CONTRACT.md), typed, with KST times; the only way later
+    layers read this landing table. -#}
 {{ landing_accepted_rows('penalty_charges') }}

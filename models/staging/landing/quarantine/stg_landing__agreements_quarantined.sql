@@ -1,4 +1,4 @@
-{#- The quarantined versions of landing table agreements: every version that broke the source
-    contract, with its reasons, first copy and delivered text. Restricted: raw rows
-    carry personal data. -#}
+{#- The quarantined versions of landing table agreements: every version that broke
+    the source contract, with its reasons, first copy and delivered text.
+    Restricted: raw rows carry personal data. -#}
 {{ landing_quarantined_rows('agreements') }}
