@@ -1,6 +1,6 @@
-{#- Contract checks of landing table contract_events. Every terminating event is judged
-    in stg_landing__contract_events_versions, which ranks them (W1: a line terminates at
-    most once). -#}
+{#- Contract checks of landing table contract_events. The terminating events of a line
+    delivered more than one are always judged in stg_landing__contract_events_versions,
+    which ranks them (W1: a line terminates at most once). -#}
 {% macro landing_rules__contract_events() -%}
     {%- set context -%}
 accepted_lines as (
@@ -14,6 +14,17 @@ accepted_lines as (
 terminating_event_types as (
     select event_type from {{ ref('ref_event_types') }}
     where is_terminating
+),
+
+lines_terminating_more_than_once as (
+    -- W1 ranks a line's terminating events: only lines delivered more than one need it
+    select line_id
+    from delivered
+    where event_type in (
+        select terminating_event_types.event_type from terminating_event_types
+    )
+    group by 1
+    having count(*) > 1
 ),
     {%- endset -%}
     {{- return({
@@ -30,7 +41,8 @@ terminating_event_types as (
         ],
         'context': context,
         'parent': ('accepted_lines', [('line_id', 'line_id')], ['customer_id']),
-        'always_judge': 'event_type in (select event_type from terminating_event_types)',
+        'always_judge': 'line_id in (select line_id from lines_terminating_more_than_once)'
+            ~ ' and event_type in (select event_type from terminating_event_types)',
         'store_overrides': {
             'event_at': instant_from_local('event_at_kst', 'event_at_nanoseconds'),
         },

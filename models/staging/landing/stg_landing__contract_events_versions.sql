@@ -3,8 +3,9 @@
     mechanics: landing_versions), plus W1's rule that a line terminates at most
     once: among a line's terminating events that pass every other check, the first
     by event_at (then event_id) stands and every later one is quarantined as
-    second_terminating_event. Every terminating event is judged here, so the ranking
-    sees them all; the accepted ones land in fct_contract_events. -#}
+    second_terminating_event. Every terminating event of a line delivered more than one
+    is judged here (on an incremental build, every event of the touched lines), so the
+    ranking sees them all; the accepted ones land in fct_contract_events. -#}
 with
 
 judged as (
