@@ -1,16 +1,32 @@
-"""Benchmark the main job at a given scale: prints wall time, peak memory and spill per step.
+"""Benchmark the main job at a given scale: wall time, peak memory, spill and database size.
 
-    .venv/bin/python scripts/benchmark.py --scale 1.0 --work /work/bench
+    .venv/bin/python scripts/benchmark.py --scale 1.0 --work /work/bench \\
+        --steps generate,build,daily,validate,reconcile,extract --compare-with /path/to/old
 
 Each step runs in its own process; peak memory is that process's maximum resident set
-(os.wait4), spill is the largest size DuckDB's temp directory reached while it ran. The
-figures go to stdout as a Markdown table for docs/benchmarks.md. Not a test: it measures.
+(os.wait4), spill the largest size DuckDB's temp directory reached while it ran, database
+the size of every database file the build left (published and restricted). Not a test: it
+measures. Steps:
+
+- generate: `remedy generate --deliveries daily` of the whole program (2,900 files at 1.0);
+- build: a full `dbt build` of that landing directory, into a fresh database;
+- daily: the daily routine of issue 9: a landing directory holding every delivery through
+  2026-01-19 (hard links into the generated one, so nothing is copied) is built from
+  scratch, then the 2026-01-20 files are added and `dbt build` runs again (incremental);
+  both builds are measured, the second is the daily figure;
+- validate, reconcile, extract: the checks on the full build's database.
+
+`--compare-with DIR` builds the same landing directory with the dbt project in DIR (for
+example a `git worktree` of the commit an issue started from) in the same run, first, and
+prints both side by side: this machine's timings drift from run to run, comparisons
+within one run do not.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -21,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+DAILY_DAY = "2026-01-20"
 
 
 def _dir_size(path: Path) -> int:
@@ -32,31 +49,67 @@ def _dir_size(path: Path) -> int:
     return total
 
 
-def run_step(name: str, argv: list[str], env: dict[str, str], spill_dir: Path) -> dict:
+def _databases(directory: Path) -> int:
+    return sum(path.stat().st_size for path in directory.glob("*.duckdb*") if path.is_file())
+
+
+def run_step(name: str, argv: list[str], env: dict[str, str], spill_dir: Path,
+             cwd: Path = ROOT, database_dir: Path | None = None) -> dict:
     peak_spill = 0
+    peak_disk = 0
     done = threading.Event()
 
     def watch() -> None:
-        nonlocal peak_spill
-        while not done.wait(2.0):
+        nonlocal peak_spill, peak_disk
+        while not done.wait(1.0):
             peak_spill = max(peak_spill, _dir_size(spill_dir))
+            if database_dir is not None:
+                peak_disk = max(peak_disk, _databases(database_dir))
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     started = time.monotonic()
-    process = subprocess.Popen(argv, env=env, cwd=ROOT)
+    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.STDOUT)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.monotonic() - started
     done.set()
     watcher.join()
-    code = os.waitstatus_to_exitcode(status)
     return {
         "step": name,
         "seconds": elapsed,
         "peak_rss_gb": usage.ru_maxrss / 1024 / 1024,
         "peak_spill_gb": peak_spill / 1e9,
-        "exit": code,
+        "database_gb": _databases(database_dir) / 1e9 if database_dir else None,
+        "peak_database_gb": peak_disk / 1e9 if database_dir else None,
+        "exit": os.waitstatus_to_exitcode(status),
     }
+
+
+def link_deliveries(source: Path, target: Path, through: str) -> None:
+    """Hard-link every delivery file dated on or before `through` (and the initial load)."""
+    for table in sorted(path for path in source.iterdir() if path.is_dir()):
+        (target / table.name).mkdir(parents=True, exist_ok=True)
+        for path in sorted(table.iterdir()):
+            day = path.name.split(".")[0]
+            if (day.startswith("0000-initial") or day <= through) and \
+                    not (target / table.name / path.name).exists():
+                os.link(path, target / table.name / path.name)
+
+
+def dbt_build(project: Path, work: Path) -> list[str]:
+    return [str(BIN / "dbt"), "build", "--project-dir", str(project), "--profiles-dir",
+            str(project), "--target-path", str(work / "target"), "--log-path",
+            str(work / "logs")]
+
+
+def fmt(row: dict) -> str:
+    minutes, seconds = divmod(row["seconds"], 60)
+    database = (f"{row['database_gb']:.2f} GB (peak {row['peak_database_gb']:.2f})"
+                if row.get("database_gb") is not None else "-")
+    return (f"| {row['step']} | {int(minutes)} min {seconds:04.1f} s | "
+            f"{row['peak_rss_gb']:.1f} GB | {row['peak_spill_gb']:.1f} GB | {database} | "
+            f"{row['exit']} |")
 
 
 def main() -> int:
@@ -64,57 +117,86 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "bench")
-    parser.add_argument("--steps", default="generate,build",
-                        help="comma-separated: generate, build, validate, reconcile, extract")
+    parser.add_argument("--steps", default="generate,build,daily",
+                        help="comma-separated: generate, build, daily, validate, reconcile, "
+                             "extract")
     parser.add_argument("--raw-dir", type=Path, default=None,
-                        help="an existing landing directory to build (skips nothing by itself)")
-    parser.add_argument("--keep", action="store_true", help="keep the landing data and database")
+                        help="an existing daily landing directory (skip generate)")
+    parser.add_argument("--compare-with", type=Path, default=None,
+                        help="another checkout of this project: its full build is measured "
+                             "on the same landing directory in the same run")
+    parser.add_argument("--keep", action="store_true", help="keep the databases")
     args = parser.parse_args()
 
     work = args.work.resolve()
-    raw_dir, db_path, spill = work / "raw", work / "warehouse.duckdb", work / "spill"
-    if args.raw_dir is not None:
-        raw_dir = args.raw_dir.resolve()
+    raw_dir = (args.raw_dir or work / "raw").resolve()
+    spill = work / "spill"
     work.mkdir(parents=True, exist_ok=True)
     spill.mkdir(exist_ok=True)
-    env = {
+    base_env = {
         **os.environ,
-        "RAW_DIR": str(raw_dir),
-        "DUCKDB_PATH": str(db_path),
         "DUCKDB_TEMP_DIR": str(spill),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "GX_ANALYTICS_ENABLED": "false",
     }
-    remedy = str(BIN / "remedy")
-    commands = {
-        "generate": [remedy, "generate", "--scale", str(args.scale), "--seed", str(args.seed),
-                     "--out", str(raw_dir)],
-        "build": [str(BIN / "dbt"), "build", "--target-path", str(work / "target"),
-                  "--log-path", str(work / "logs")],
-        "validate": [remedy, "validate", "--duckdb", str(db_path)],
-        "reconcile": [remedy, "reconcile", "--duckdb", str(db_path)],
-        "extract": [remedy, "extract", "--duckdb", str(db_path), "--out", str(work / "extracts")],
-    }
-    results = []
-    for step in args.steps.split(","):
-        if step == "build" and db_path.exists():
-            db_path.unlink()
-        results.append(run_step(step, commands[step], env, spill))
-        if results[-1]["exit"] != 0:
-            break
-    print(f"\nscale {args.scale}, seed {args.seed}, {os.cpu_count()} cores")
-    print("| step | wall time | peak memory (RSS) | peak spill | exit |")
-    print("|---|---|---|---|---|")
+    steps = args.steps.split(",")
+    results: list[dict] = []
+
+    def env_for(database: Path, landing: Path = raw_dir) -> dict[str, str]:
+        return {**base_env, "RAW_DIR": str(landing), "DUCKDB_PATH": str(database)}
+
+    if "generate" in steps:
+        results.append(run_step("generate (daily deliveries)", [
+            str(BIN / "remedy"), "generate", "--scale", str(args.scale), "--seed",
+            str(args.seed), "--deliveries", "daily", "--out", str(raw_dir)], base_env, spill))
+    full = work / "full"
+    if args.compare_with is not None and "build" in steps:
+        old = work / "compare"
+        shutil.rmtree(old, ignore_errors=True)
+        old.mkdir()
+        results.append(run_step(f"full build, {args.compare_with.name} (before)",
+                                dbt_build(args.compare_with.resolve(), old),
+                                env_for(old / "warehouse.duckdb"), spill,
+                                cwd=args.compare_with.resolve(), database_dir=old))
+        if not args.keep:
+            shutil.rmtree(old, ignore_errors=True)
+    if "build" in steps:
+        shutil.rmtree(full, ignore_errors=True)
+        full.mkdir()
+        results.append(run_step("full build (this commit)", dbt_build(ROOT, full),
+                                env_for(full / "warehouse.duckdb"), spill, database_dir=full))
+    if "daily" in steps:
+        daily = work / "daily"
+        shutil.rmtree(daily, ignore_errors=True)
+        landing = daily / "raw"
+        before = (dt.date.fromisoformat(DAILY_DAY) - dt.timedelta(days=1)).isoformat()
+        link_deliveries(raw_dir, landing, before)
+        database = daily / "warehouse.duckdb"
+        results.append(run_step(f"build through {before} (from scratch)",
+                                dbt_build(ROOT, daily), env_for(database, landing), spill,
+                                database_dir=daily))
+        link_deliveries(raw_dir, landing, DAILY_DAY)
+        results.append(run_step(f"daily build, {DAILY_DAY} added (incremental)",
+                                dbt_build(ROOT, daily), env_for(database, landing), spill,
+                                database_dir=daily))
+        if not args.keep:
+            shutil.rmtree(daily, ignore_errors=True)
+    for step in ("validate", "reconcile", "extract"):
+        if step not in steps:
+            continue
+        argv = [str(BIN / "remedy"), step, "--duckdb", str(full / "warehouse.duckdb")]
+        if step == "extract":
+            argv += ["--out", str(work / "extracts")]
+        results.append(run_step(step, argv, env_for(full / "warehouse.duckdb"), spill))
+
+    print(f"\nscale {args.scale}, seed {args.seed}, {os.cpu_count()} cores, "
+          f"landing {_dir_size(raw_dir) / 1e9:.2f} GB")
+    print("| step | wall time | peak memory (RSS) | peak spill | databases | exit |")
+    print("|---|---|---|---|---|---|")
     for row in results:
-        minutes, seconds = divmod(row["seconds"], 60)
-        print(f"| {row['step']} | {int(minutes)} min {seconds:04.1f} s | "
-              f"{row['peak_rss_gb']:.1f} GB | {row['peak_spill_gb']:.1f} GB | {row['exit']} |")
-    if (raw_dir).exists():
-        print(f"landing data: {_dir_size(raw_dir) / 1e9:.2f} GB; "
-              f"database: {db_path.stat().st_size / 1e9 if db_path.exists() else 0:.2f} GB")
-    if not args.keep:
-        shutil.rmtree(spill, ignore_errors=True)
-    return max(row["exit"] for row in results)
+        print(fmt(row))
+    shutil.rmtree(spill, ignore_errors=True)
+    return max(row["exit"] for row in results) if results else 0
 
 
 if __name__ == "__main__":

@@ -1,14 +1,12 @@
-{#- One row per accepted line for the rule models: the line dimension (dim_lines) with
-    its KST times back at nanosecond precision, and the two customer attributes the
-    published dimension leaves out, person_key (W2.8 re-joiners) and birth_date (R6).
-    A view: rule models read the slice they need (a window's terminations, a program's
-    population), never a second stored copy of 29 M lines. -#}
+{#- One row per accepted line with the two customer attributes the published dimension
+    leaves out: person_key (W2.8 re-joiners) and birth_date (R6). A view over
+    int_lines_timed; only the rule models that need a person read it. -#}
 {{ config(materialized='view') }}
 
 with
 
 lines as (
-    select * from {{ ref('dim_lines') }}
+    select * from {{ ref('int_lines_timed') }}
 ),
 
 customers as (
@@ -17,35 +15,9 @@ customers as (
 
 joined as (
     select
-        lines.* exclude (
-            lines.activated_at_kst,
-            lines.activated_at_nanoseconds,
-            lines.line_activated_at_kst,
-            lines.line_activated_at_nanoseconds,
-            lines.terminated_at_kst,
-            lines.terminated_at_nanoseconds,
-            lines.first_device_change_at_kst,
-            lines.first_device_change_at_nanoseconds,
-            lines.first_recontract_at_kst,
-            lines.first_recontract_at_nanoseconds
-        ),
+        lines.*,
         customers.person_key,
-        customers.birth_date,
-        {{ local_time_ns(
-            'lines.activated_at_kst', 'lines.activated_at_nanoseconds'
-        ) }} as activated_at_kst,
-        {{ local_time_ns(
-            'lines.line_activated_at_kst', 'lines.line_activated_at_nanoseconds'
-        ) }} as line_activated_at_kst,
-        {{ local_time_ns(
-            'lines.terminated_at_kst', 'lines.terminated_at_nanoseconds'
-        ) }} as terminated_at_kst,
-        {{ local_time_ns(
-            'lines.first_device_change_at_kst', 'lines.first_device_change_at_nanoseconds'
-        ) }} as first_device_change_at_kst,
-        {{ local_time_ns(
-            'lines.first_recontract_at_kst', 'lines.first_recontract_at_nanoseconds'
-        ) }} as first_recontract_at_kst
+        customers.birth_date
     from lines
     inner join customers
         on lines.customer_id = customers.customer_id

@@ -5,7 +5,7 @@
 with
 
 lines as (
-    select * from {{ ref('int_lines_joined_to_customers') }}
+    select * from {{ ref('int_lines_timed') }}
 ),
 
 changed as (
@@ -17,8 +17,8 @@ changed as (
         first_recontract_at_kst
     from lines
     where
-        first_device_change_at_kst is not null
-        or first_recontract_at_kst is not null
+        first_device_change_event_id is not null
+        or first_recontract_event_id is not null
 )
 
 select * from changed

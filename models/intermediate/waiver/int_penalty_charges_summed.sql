@@ -2,11 +2,22 @@
     charges all belong to its one accepted terminating event). Waivable amounts
     follow ref_charge_components.is_waivable; the two P-rule components are also
     kept apart (billed and paid) for the reconciliation against the warehouse's own
-    arithmetic and for fct_waiver_determinations. -#}
+    arithmetic and for fct_waiver_determinations. Incremental by line. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_column='line_id',
+    affected_partitions='lines',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('stg_landing__affected_lines') }}
+{{ assert_incremental_mode() }}
+
 with
 
 penalty_charges as (
     select * from {{ ref('stg_landing__penalty_charges') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 charge_components as (

@@ -1,19 +1,32 @@
 {#- P1-P3 against billing: for every line with an accepted terminating event, the
     warehouse's own penalty arithmetic with D = the termination's KST date next to what
     billing charged for the same components. Billing stays the truth for refunds (A7);
-    this model only measures how far the two disagree. -#}
+    this model only measures how far the two disagree. Incremental by line. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_column='line_id',
+    affected_partitions='lines',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('stg_landing__affected_lines') }}
+{{ assert_incremental_mode() }}
+
 with
 
 lines as (
-    select * from {{ ref('int_lines_joined_to_customers') }}
+    select * from {{ ref('int_lines_timed') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 agreements as (
     select * from {{ ref('stg_landing__agreements') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 penalty_charges_summed as (
     select * from {{ ref('int_penalty_charges_summed') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 program_parameters as (

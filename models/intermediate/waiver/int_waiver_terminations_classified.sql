@@ -6,7 +6,9 @@
     fct_waiver_determinations publishes. -#}
 with
 
-lines as (
+lines as not materialized (
+    -- read twice with different filters (the window's terminations, the window's
+    -- activations): inlined, so each read scans only its slice
     select * from {{ ref('int_lines_joined_to_customers') }}
 ),
 

@@ -16,7 +16,7 @@
 with
 
 lines as (
-    select * from {{ ref('int_lines_joined_to_customers') }}
+    select * from {{ ref('int_lines_timed') }}
     where {{ in_affected_partitions('line_id') }}
 ),
 
