@@ -4,7 +4,9 @@
 {%- endmacro %}
 
 {#- True when P3's discount received so far, monthly_discount_krw * 12 * U / 365 with U
-    up to 731 days (a 24-month agreement over a leap day), could exceed a BIGINT. -#}
+    up to 731 days (a 24-month agreement over a leap day), could exceed a BIGINT: the
+    largest monthly discount that cannot is worked out here, in Python integers, once. -#}
 {% macro exceeds_penalty_arithmetic(monthly_discount) -%}
-    (cast({{ monthly_discount }} as hugeint) * 12 * 731 // 365 > {{ bigint_max() }})
+    {%- set largest = ((9223372036854775807 + 1) * 365 - 1) // (12 * 731) -%}
+    ({{ monthly_discount }} > {{ largest }})
 {%- endmacro %}

@@ -4,8 +4,9 @@
     comes before its end (a suspension and its end at the same instant leave the line
     in service), and changes before the line's activation are ignored (a suspension at
     the very instant of activation suspends it). Only the last change before the first
-    grant and the changes between the first and last grant are needed, which keeps the
-    35 M suspension events of scale 1.0 to one aggregate. Incremental by line. -#}
+    grant and the changes between the first and last grant are needed, each change one
+    sortable BIGINT (no struct comparisons): the 35 M suspension events of scale 1.0 make
+    one narrow aggregate. Incremental by line. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_partitions',
@@ -19,26 +20,28 @@
 with
 
 grants as (
+    -- a change at exactly the grant instant counts: keys up to instant * 2 + 1
     select
         grant_number,
-        cast(grant_date as timestamp) as granted_at_kst
+        epoch_us(cast(grant_date as timestamp)) * 2000 + 1 as grant_key
     from {{ ref('stg_program__data_grants') }}
 ),
 
 grant_span as (
     select
-        min(granted_at_kst) as first_granted_at_kst,
-        max(granted_at_kst) as last_granted_at_kst
+        min(grant_key) as first_grant_key,
+        max(grant_key) as last_grant_key,
+        make_timestamp(max(grant_key) // 2000) as last_granted_at_kst
     from grants
 ),
 
 changes as (
+    -- one sortable BIGINT per change: KST epoch nanoseconds * 2, plus 1 for an end, so
+    -- that at one instant a suspension (even) sorts before its end (odd)
     select
         events.line_id,
-        events.event_type,
-        {{ local_time_ns('events.event_at_kst', 'events.event_at_nanoseconds') }}
-            as changed_at_kst,
-        case events.event_type when 'suspension' then 1 else 2 end as change_order
+        (epoch_us(events.event_at_kst) * 1000 + events.event_at_nanoseconds) * 2
+        + case events.event_type when 'suspension' then 0 else 1 end as change_key
     from {{ ref('fct_contract_events') }} as events
     cross join grant_span
     where
@@ -47,53 +50,47 @@ changes as (
         and {{ in_affected_partitions('events.line_id') }}
 ),
 
-last_before_first_grant as (
+per_line as (
+    -- the last change before the first grant, and every change after it
     select
         changes.line_id,
-        max_by(changes.event_type, (changes.changed_at_kst, changes.change_order))
-            as event_type,
-        max(changes.changed_at_kst) as changed_at_kst,
-        max_by(changes.change_order, (changes.changed_at_kst, changes.change_order))
-            as change_order
+        max(changes.change_key) filter (
+            where changes.change_key <= grant_span.first_grant_key
+        ) as last_before_first_grant,
+        list(changes.change_key) filter (
+            where changes.change_key > grant_span.first_grant_key
+        ) as later_changes
     from changes
     cross join grant_span
-    where changes.changed_at_kst <= grant_span.first_granted_at_kst
     group by 1
 ),
 
-relevant_changes as (
-    select * from last_before_first_grant
-    union all
-    select
-        changes.line_id,
-        changes.event_type,
-        changes.changed_at_kst,
-        changes.change_order
-    from changes
-    cross join grant_span
-    where changes.changed_at_kst > grant_span.first_granted_at_kst
+candidates as (
+    select * from per_line
+    where last_before_first_grant % 2 = 0 or later_changes is not null
 ),
 
 state_at_grants as (
     select
-        relevant_changes.line_id,
+        candidates.line_id,
         grants.grant_number,
-        max_by(
-            relevant_changes.event_type,
-            (relevant_changes.changed_at_kst, relevant_changes.change_order)
-        ) as last_change,
-        max(relevant_changes.changed_at_kst) as last_changed_at_kst
-    from relevant_changes
-    inner join grants
-        on relevant_changes.changed_at_kst <= grants.granted_at_kst
-    group by 1, 2
+        greatest(
+            candidates.last_before_first_grant,
+            list_max(
+                list_filter(
+                    candidates.later_changes, lambda change: change <= grants.grant_key
+                )
+            )
+        ) as last_change_key
+    from candidates
+    cross join grants
 ),
 
 lines as (
     select
         line_id,
-        {{ local_time_ns('activated_at_kst', 'activated_at_nanoseconds') }}
-            as activated_at_kst
+        (epoch_us(activated_at_kst) * 1000 + activated_at_nanoseconds) * 2
+            as activation_key
     from {{ ref('dim_lines') }}
     where {{ in_affected_partitions('line_id') }}
 ),
@@ -102,13 +99,13 @@ final as (
     select
         state_at_grants.line_id,
         state_at_grants.grant_number,
-        state_at_grants.last_changed_at_kst as suspended_since_kst
+        make_timestamp_ns(state_at_grants.last_change_key // 2) as suspended_since_kst
     from state_at_grants
     inner join lines
         on state_at_grants.line_id = lines.line_id
     where
-        state_at_grants.last_change = 'suspension'
-        and state_at_grants.last_changed_at_kst >= lines.activated_at_kst
+        state_at_grants.last_change_key % 2 = 0
+        and state_at_grants.last_change_key >= lines.activation_key
 )
 
 select * from final
