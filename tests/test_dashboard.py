@@ -227,12 +227,14 @@ def test_a_page_shows_the_new_build_after_a_rebuild(sample, monkeypatch, tmp_pat
     at = _app(database, monkeypatch).run()
     before = _metrics(at)["면제 모집단"]
     with build_lock(database), duckdb.connect(str(database)) as con:
-        con.execute("delete from main.fct_waiver_eligibility where waiver_status = 'excluded'")
+        con.execute("update main.rpt_waiver_funnel set lines = lines - 7 "
+                    "where stage = 'terminated'")
     at.run()
     after = _metrics(at)["면제 모집단"]
     assert after != before
     assert after == fmt.count(_scalar(
-        database, "select count(*) from main.fct_waiver_eligibility"), "회선")
+        database, "select lines from main.rpt_waiver_funnel "
+                  "where cohort = 'all' and stage = 'terminated'"), "회선")
 
 
 LOOKUP_LINES = {

@@ -69,7 +69,7 @@ def test_exposures_depend_only_on_published_marts(docs):
     manifest = _json(docs / "manifest.json")
     exposures = manifest["exposures"]
     assert {exposure["name"] for exposure in exposures.values()} == {
-        "remedy_dashboard", "regulator_extract"}
+        "remedy_dashboard", "regulator_extract", "remedy_reconcile", "remedy_validate"}
     for exposure in exposures.values():
         assert exposure["description"] and exposure["owner"]["email"]
         for unique_id in exposure["depends_on"]["nodes"]:
@@ -87,7 +87,7 @@ def test_the_dashboard_exposure_lists_what_the_dashboard_reads(docs):
     # the line lookup page reads through remedy.explain
     source = "".join(Path(module.__file__).read_text(encoding="utf-8")
                      for module in (queries, explain))
-    read = set(re.findall(r"main\.((?:fct|rpt)_\w+)", source))
+    read = set(re.findall(r"main\.((?:fct|dim|rpt)_\w+)", source))
     exposure = _json(docs / "manifest.json")["exposures"]["exposure.remedy.remedy_dashboard"]
     assert {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]} == read
 

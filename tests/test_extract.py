@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from remedy import extract as extract_module
 from remedy.cli import main
 from remedy.contract import PII_COLUMNS
+from remedy.dbt_runner import run_dbt
 from remedy.extract import (
     DEVELOPMENT_MARK,
     DEVELOPMENT_TAG,
@@ -32,6 +33,7 @@ from remedy.extract import (
     write_extract,
 )
 from remedy.pseudonymise import SECRET_ENV, Pseudonymiser, SecretError, pseudonymiser_from_env
+from remedy.settings import restricted_path
 from remedy.signing import (
     DEVELOPMENT_FINGERPRINT,
     SIGNING_KEY_ENV,
@@ -47,9 +49,26 @@ from test_validate_sample import CUSTOMERS, LINES, OUTCOMES, build_sample_wareho
 SECRET = "s" * 40
 
 
+REGULATOR_MODELS = "fct_reward_entitlement_summary path:models/reports/regulator"
+
+
+def with_regulator_reports(path: Path, work: Path) -> Path:
+    """The hand-made sample's regulator reports, built by dbt from its marts (the package
+    selects the rpt_regulator__ models). The build log and the restricted database that
+    dbt's hooks create are removed again: the sample has no build log of its own."""
+    result = run_dbt(["run", "--select", *REGULATOR_MODELS.split()], duckdb_path=path,
+                     target_path=work / "target", log_path=work / "logs", quiet=True)
+    assert result.success, result.failures
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop table main.rpt_builds")
+    restricted_path(path).unlink()
+    return path
+
+
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_sample_warehouse(tmp_path_factory.mktemp("extract") / "sample.duckdb")
+    work = tmp_path_factory.mktemp("extract")
+    return with_regulator_reports(build_sample_warehouse(work / "sample.duckdb"), work)
 
 
 @pytest.fixture(scope="session")
@@ -548,7 +567,7 @@ def test_sub_millisecond_timestamps_survive_the_round_trip(
 ) -> None:
     path = copy_warehouse(warehouse, tmp_path / "precise.duckdb")
     with duckdb.connect(str(path)) as con:
-        con.execute("update main.fct_refund_assignments set applied_at_kst = "
+        con.execute("update main.rpt_regulator__refund_assignments_detail set applied_at_kst = "
                     "timestamp '2026-01-31 21:59:59.999700' where line_id = 'L03'")
     package = _package(path, tmp_path, signer)
     result = verify_package(package)
@@ -619,8 +638,8 @@ def test_manifest_records_the_latest_build_from_the_database(
         encoding="utf-8")
     assert [item["relation"] for item in database["relations"]] == sorted(SOURCE_RELATIONS)
     rows = {item["relation"]: item["rows"] for item in database["relations"]}
-    assert rows["main.fct_waiver_eligibility"] == 10
-    assert rows["main.fct_refund_assignments"] == 5
+    assert rows["main.rpt_regulator__waiver_population_register"] == 10
+    assert rows["main.rpt_regulator__refund_assignments_detail"] == 5
     assert database["fingerprint"].startswith("sha256:")
     assert verify_package(result.package, duckdb_path=path).problems == []
 
@@ -632,10 +651,11 @@ def test_fingerprint_changes_with_a_row_or_the_build(
     path = _with_builds(warehouse, tmp_path / "built.duckdb")
     first = write_extract(path, tmp_path / "a", "kt_2025_12", key, signer, now=_at(1))
     with duckdb.connect(str(path)) as con:
-        con.execute("update main.fct_reward_entitlements set quantity = 101 "
-                    "where entitlement_id = 'E-data-L11-2'")
+        con.execute("update main.rpt_regulator__rewards_by_benefit_and_month "
+                    "set total_quantity = total_quantity + 1 where benefit = 'data_bonus'")
     changed = verify_package(first.package, duckdb_path=path).problems
-    assert len(changed) == 1 and "(changed: main.fct_reward_entitlements)" in changed[0]
+    assert len(changed) == 1, changed
+    assert "(changed: main.rpt_regulator__rewards_by_benefit_and_month)" in changed[0]
     second = write_extract(path, tmp_path / "b", "kt_2025_12", key, signer, now=_at(2))
     assert second.manifest["database"]["fingerprint"] != first.manifest["database"]["fingerprint"]
     rebuilt = _with_builds(warehouse, tmp_path / "rebuilt.duckdb",
@@ -670,12 +690,22 @@ def test_a_build_of_another_program_or_an_unfinished_build_is_refused(
     assert not (tmp_path / "c").exists() or not any((tmp_path / "c").iterdir())
 
 
-def test_the_fingerprint_covers_every_mart_the_package_reads() -> None:
+def test_the_fingerprint_covers_every_relation_the_package_reads() -> None:
     import re
 
     source = Path(extract_module.__file__).read_text(encoding="utf-8")
-    read = {f"main.{name}" for name in re.findall(r"main\.(fct_\w+)", source)}
-    assert read == set(SOURCE_RELATIONS)
+    read = {f"main.{name}" for name in re.findall(r"main\.((?:fct|dim|rpt)_\w+)", source)}
+    # main.rpt_builds is the build log the manifest records, not a source of the tables
+    assert read - {"main.rpt_builds"} == set(SOURCE_RELATIONS)
+
+
+def test_an_older_database_without_the_regulator_reports_is_refused(
+    tmp_path: Path, signer: Signer
+) -> None:
+    path = build_sample_warehouse(tmp_path / "old.duckdb")
+    with pytest.raises(extract_module.ExtractError, match="rebuild it with `remedy build`"):
+        write_extract(path, tmp_path / "out", "kt_2025_12",
+                      Pseudonymiser(SECRET.encode(), False), signer)
 
 
 def test_a_malformed_manifest_is_a_problem_not_a_crash(
@@ -692,14 +722,16 @@ def test_a_malformed_manifest_is_a_problem_not_a_crash(
     assert any("malformed table entry" in p for p in problems)
 
 
-def test_audit_sample_is_recomputable_from_the_package(warehouse: Path, tmp_path: Path) -> None:
+def test_audit_sample_is_recomputable_from_the_package(
+    warehouse: Path, tmp_path: Path, signer: Signer
+) -> None:
     """Issue 11: the regulator redraws the audit sample from the register alone, following
     the recipe in the manifest (written out here with hashlib/hmac, not remedy's code)."""
     import hashlib
     import hmac
 
     result = write_extract(warehouse, tmp_path, "kt_2025_12",
-                           Pseudonymiser(SECRET.encode(), False))
+                           Pseudonymiser(SECRET.encode(), False), signer)
     package = result.package
     description = next(table["description"] for table in result.manifest["tables"]
                        if table["name"] == "determination_audit_sample")
@@ -730,12 +762,14 @@ def test_audit_sample_is_recomputable_from_the_package(warehouse: Path, tmp_path
         trace = json.loads(row[column["rule_trace"]])
         assert trace[0]["rule_id"] == "W1"
         assert row[column["waiver_decided_by"]] in {step["rule_id"] for step in trace}
-    assert verify_package(package) == []
+    assert verify_package(package).problems == []
 
 
-def test_remediation_status_accounts_for_every_paid_won(warehouse: Path, tmp_path: Path) -> None:
+def test_remediation_status_accounts_for_every_paid_won(
+    warehouse: Path, tmp_path: Path, signer: Signer
+) -> None:
     result = write_extract(warehouse, tmp_path, "kt_2025_12",
-                           Pseudonymiser(SECRET.encode(), False))
+                           Pseudonymiser(SECRET.encode(), False), signer)
     header, rows = read_rows(result.package / "remediation_status_by_state.parquet")
     by_state: dict[str, int] = {}
     for row in rows:

@@ -2,7 +2,8 @@
     incremental build a partition-replacing model is tested on the partitions the build
     replaced: every other row was tested by the build that wrote it and has not changed
     since, so a daily build tests a day's worth of rows instead of 135 M. A full build
-    tests everything. -#}
+    tests everything, and so does every build for a table rebuilt whole (a table model
+    inheriting the strategy from its folder, like quarantine.quarantined_rows). -#}
 {% macro duckdb__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
@@ -12,6 +13,7 @@
     {%- if execute and incremental_build() -%}
         {%- for node in graph.nodes.values()
             if node.resource_type == 'model'
+            and node.config.materialized == 'incremental'
             and node.config.incremental_strategy == 'replace_partitions'
             and (node.alias or node.name) == relation.identifier
             and node.schema == relation.schema -%}

@@ -42,7 +42,7 @@ from openpyxl.utils.datetime import from_excel, to_excel
 
 from remedy.contract import PII_COLUMNS
 from remedy.dbt_runner import PROJECT_DIR
-from remedy.program import Program, jsonable, load_program, open_database
+from remedy.program import Program, jsonable, load_program, open_database, relation_exists
 from remedy.provenance import (
     Provenance,
     latest_build,
@@ -83,7 +83,8 @@ ARROW_TYPES = {
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One table of the package: a query on the published marts and its typed columns."""
+    """One table of the package: a select from its contracted `rpt_regulator__` model (the
+    figures are defined in dbt, once) and its typed columns."""
 
     name: str
     description: str
@@ -107,8 +108,8 @@ AUDIT_SAMPLE_RECIPE = (
     f"{AUDIT_SAMPLE_PER_STRATUM}."
 )
 REGISTER_SQL = """
-    select line_id, waiver_status, coalesce(assignment_status, 'none') as assignment_status
-    from main.fct_waiver_determinations
+    select line_id, waiver_status, assignment_status
+    from main.rpt_regulator__waiver_population_register
 """
 AUDIT_COLUMNS = (
     ("waiver_status", "string"), ("assignment_status", "string"), ("sample_rank", "int64"),
@@ -202,11 +203,9 @@ TABLES: tuple[TableSpec, ...] = (
         name="waiver_population_by_status_and_reason",
         description="W1-W4: waiver population by status and first exclusion reason",
         sql="""
-            select waiver_status, exclusion_reason, count(*) as lines,
-                coalesce(sum(waivable_billed_krw), 0) as waivable_billed_krw,
-                coalesce(sum(waivable_paid_krw), 0) as waivable_paid_krw
-            from main.fct_waiver_eligibility
-            group by 1, 2
+            select waiver_status, exclusion_reason, lines, waivable_billed_krw,
+                waivable_paid_krw
+            from main.rpt_regulator__waiver_population_by_status_and_reason
             order by 1 nulls first, 2 nulls first
         """,
         columns=(("waiver_status", "string"), ("exclusion_reason", "string"),
@@ -219,10 +218,8 @@ TABLES: tuple[TableSpec, ...] = (
         description="A1-A7: eligible lines by assignment status, refund wave and channel",
         sql="""
             select assignment_status, refund_wave, payout_date, channel, review_reason,
-                count(*) as lines, coalesce(sum(refund_krw), 0) as refund_krw,
-                coalesce(sum(cancel_krw), 0) as cancel_krw
-            from main.fct_refund_assignments
-            group by 1, 2, 3, 4, 5
+                lines, refund_krw, cancel_krw
+            from main.rpt_regulator__refunds_by_wave_and_channel
             order by 1 nulls first, 2 nulls first, 3 nulls first, 4 nulls first,
                 5 nulls first
         """,
@@ -235,9 +232,8 @@ TABLES: tuple[TableSpec, ...] = (
         name="refund_notices_by_date",
         description="N2: reminder notices by number and date",
         sql="""
-            select notice_number, notice_date, count(*) as lines
-            from main.fct_refund_notices
-            group by 1, 2
+            select notice_number, notice_date, lines
+            from main.rpt_regulator__refund_notices_by_date
             order by 1 nulls first, 2 nulls first
         """,
         columns=(("notice_number", "int64"), ("notice_date", "date"), ("lines", "int64")),
@@ -247,10 +243,8 @@ TABLES: tuple[TableSpec, ...] = (
         name="rewards_by_benefit_and_month",
         description="R1-R6: reward entitlements by benefit and month of the period start",
         sql="""
-            select benefit, strftime(period_start, '%Y-%m') as month, unit,
-                count(*) as entitlements, coalesce(sum(quantity), 0) as total_quantity
-            from main.fct_reward_entitlements
-            group by 1, 2, 3
+            select benefit, month, unit, entitlements, total_quantity
+            from main.rpt_regulator__rewards_by_benefit_and_month
             order by 1 nulls first, 2 nulls first, 3 nulls first
         """,
         columns=(("benefit", "string"), ("month", "string"), ("unit", "string"),
@@ -261,18 +255,11 @@ TABLES: tuple[TableSpec, ...] = (
         name="refund_assignments_detail",
         description="A1-A7: one row per eligible line (pseudonymised identifiers)",
         sql="""
-            select assignments.line_id as line_pseudonym,
-                eligibility.customer_id as customer_pseudonym,
-                assignments.application_id as application_pseudonym,
-                eligibility.termination_type,
-                cast(eligibility.terminated_at_kst as date) as terminated_date,
-                assignments.channel, assignments.applied_at_kst,
-                assignments.assignment_status, assignments.review_reason,
-                assignments.refund_wave, assignments.payout_date,
-                assignments.refund_krw, assignments.cancel_krw
-            from main.fct_refund_assignments as assignments
-            left join main.fct_waiver_eligibility as eligibility
-                on assignments.line_id = eligibility.line_id
+            select line_id as line_pseudonym, customer_id as customer_pseudonym,
+                application_id as application_pseudonym, termination_type,
+                terminated_date, channel, applied_at_kst, assignment_status, review_reason,
+                refund_wave, payout_date, refund_krw, cancel_krw
+            from main.rpt_regulator__refund_assignments_detail
         """,
         columns=(("line_pseudonym", "string"), ("customer_pseudonym", "string"),
                  ("application_pseudonym", "string"), ("termination_type", "string"),
@@ -296,14 +283,9 @@ TABLES: tuple[TableSpec, ...] = (
             "manual_review + unclaimed."
         ),
         sql="""
-            select waiver_status, coalesce(remediation_state, 'none') as remediation_state,
-                review_reason, count(*) as lines,
-                coalesce(sum(waivable_billed_krw), 0) as waivable_billed_krw,
-                coalesce(sum(waivable_paid_krw), 0) as waivable_paid_krw,
-                coalesce(sum(refund_krw), 0) as refund_krw,
-                coalesce(sum(cancel_krw), 0) as cancel_krw
-            from main.fct_waiver_determinations
-            group by 1, 2, 3
+            select waiver_status, remediation_state, review_reason, lines,
+                waivable_billed_krw, waivable_paid_krw, refund_krw, cancel_krw
+            from main.rpt_regulator__remediation_status_by_state
             order by 1 nulls first, 2 nulls first, 3 nulls first
         """,
         columns=(("waiver_status", "string"), ("remediation_state", "string"),
@@ -321,14 +303,9 @@ TABLES: tuple[TableSpec, ...] = (
             "the latest instant in the data (data_as_of_kst) and by reminders sent."
         ),
         sql="""
-            select case when is_window_closed then 'closed' else 'open' end
-                    as application_window,
-                reminders_sent, count(*) as lines,
-                coalesce(sum(refund_krw), 0) as refund_krw,
-                coalesce(sum(cancel_krw), 0) as cancel_krw,
-                max(data_as_of_kst) as data_as_of_kst
-            from main.fct_unclaimed_refunds
-            group by 1, 2
+            select application_window, reminders_sent, lines, refund_krw, cancel_krw,
+                data_as_of_kst
+            from main.rpt_regulator__unclaimed_refunds_totals
             order by 1, 2
         """,
         columns=(("application_window", "string"), ("reminders_sent", "int64"),
@@ -344,9 +321,8 @@ TABLES: tuple[TableSpec, ...] = (
             "is drawn from, so the sample can be recomputed from the package."
         ),
         sql="""
-            select line_id as line_pseudonym, waiver_status,
-                coalesce(assignment_status, 'none') as assignment_status
-            from main.fct_waiver_determinations
+            select line_id as line_pseudonym, waiver_status, assignment_status
+            from main.rpt_regulator__waiver_population_register
         """,
         columns=(("line_pseudonym", "string"), ("waiver_status", "string"),
                  ("assignment_status", "string")),
@@ -372,14 +348,21 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 
-# Every published relation the package is computed from (the tables' queries and the as-of
-# date): the database fingerprint covers exactly these.
+# Every published relation the package reads (the tables, the audit sample's details and
+# the as-of date): the database fingerprint covers exactly these. The figures themselves
+# are dbt models (models/reports/regulator/), so the extract only selects and formats.
+AS_OF_RELATION = "main.rpt_regulator__as_of"
 SOURCE_RELATIONS: tuple[str, ...] = (
-    "main.fct_contract_events",
-    "main.fct_refund_assignments",
-    "main.fct_refund_notices",
-    "main.fct_reward_entitlements",
-    "main.fct_waiver_eligibility",
+    "main.fct_waiver_determinations",
+    "main.rpt_regulator__as_of",
+    "main.rpt_regulator__refund_assignments_detail",
+    "main.rpt_regulator__refund_notices_by_date",
+    "main.rpt_regulator__refunds_by_wave_and_channel",
+    "main.rpt_regulator__remediation_status_by_state",
+    "main.rpt_regulator__rewards_by_benefit_and_month",
+    "main.rpt_regulator__unclaimed_refunds_totals",
+    "main.rpt_regulator__waiver_population_by_status_and_reason",
+    "main.rpt_regulator__waiver_population_register",
 )
 
 
@@ -654,10 +637,17 @@ def write_extract(
     generated_at = now().replace(microsecond=0)
     out_dir = Path(out_dir)
     with open_database(duckdb_path) as con:
+        missing = [relation for relation in SOURCE_RELATIONS
+                   if not relation_exists(con, *relation.split("."))]
+        if missing:
+            raise ExtractError(
+                f"{', '.join(missing)} missing from {duckdb_path}: the database was built "
+                "by an older version of the warehouse; rebuild it with `remedy build`")
         program = load_program(con, program_id)
-        as_of_row = con.execute("select max(event_date) from main.fct_contract_events").fetchone()
+        as_of_row = con.execute(f"select as_of_date from {AS_OF_RELATION}").fetchone()
         if not as_of_row or as_of_row[0] is None:
-            raise ExtractError("main.fct_contract_events is empty: nothing to extract")
+            raise ExtractError("no contract event has been accepted (rpt_regulator__as_of has "
+                               "no date): nothing to extract")
         as_of = as_of_row[0]
         provenance = read_provenance(con, SOURCE_RELATIONS)
         _check_build(provenance, program_id, production)
@@ -679,7 +669,8 @@ def write_extract(
             development_keys=development_keys,
             program=_program_manifest(program),
             as_of=as_of.isoformat(),
-            as_of_definition="latest KST event_date in main.fct_contract_events",
+            as_of_definition="latest KST event_date of the accepted contract events "
+                             "(fct_contract_events)",
             generated_at=generated_at.isoformat().replace("+00:00", "Z"),
             git_commit=_git("rev-parse", "HEAD"),
             git_dirty=bool(_git("status", "--porcelain")),

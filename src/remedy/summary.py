@@ -25,15 +25,17 @@ OPTIONAL_QUERIES: list[tuple[str, str, str]] = [
         "  eligible",
         "select count(*) from main.fct_waiver_eligibility where waiver_status = 'eligible'",
     ),
+    # refund totals are defined once, in dbt (models/reports/dashboard/)
     (
-        "fct_refund_assignments",
+        "rpt_refund_assignments_by_status",
         "  scheduled for refund",
-        "select count(*) from main.fct_refund_assignments where assignment_status = 'scheduled'",
+        "select coalesce(sum(lines), 0) from main.rpt_refund_assignments_by_status "
+        "where assignment_status = 'scheduled'",
     ),
     (
-        "fct_refund_assignments",
+        "rpt_refund_assignments_by_status",
         "  refunds to pay (won)",
-        "select coalesce(sum(refund_krw), 0) from main.fct_refund_assignments "
+        "select coalesce(sum(refund_krw), 0) from main.rpt_refund_assignments_by_status "
         "where assignment_status = 'scheduled'",
     ),
     (

@@ -1,9 +1,11 @@
-"""The dashboard's figures: one function per question, each a query on the published marts
-(schema main) and rpt_ tables of one build, returning a pandas DataFrame.
+"""The dashboard's figures: one function per question, each a select from the published
+models (schema main) of one build, returning a pandas DataFrame. The figures themselves are
+dbt models (models/reports/: rpt_waiver_funnel, rpt_applications_by_day[_and_outcome],
+rpt_refund_assignments_by_status and the regulator package's refund and remediation
+tables), so a page selects, filters and orders, and formatting.py formats.
 
 Nothing here imports Streamlit: the functions are tested against a built warehouse and
-against the semantic layer's figures without a browser. Sums are cast back to BIGINT
-(DuckDB sums BIGINT to HUGEINT, which pandas would turn into floats).
+against the semantic layer's figures without a browser.
 """
 
 from __future__ import annotations
@@ -27,95 +29,13 @@ ALL_COHORTS = "all"
 
 
 def waiver_funnel(con: Connection) -> pd.DataFrame:
-    """Lines and waivable amounts at each funnel stage, per termination cohort.
-
-    Stages: `terminated` (the waiver population, W1), `eligible` (W4), `applied` (an
-    eligible line with a winning application: scheduled or in manual review, A6),
-    `scheduled` (in a refund wave, A5). A cohort is the set of waves whose termination
-    days hold the line's termination day (waves 1 and 2 share one cohort; the application
-    time splits them); `all` is every line. Amounts are the waivable penalty billed and
-    already paid (the refund, A7) of the lines at that stage.
-    """
+    """Lines and waivable amounts at each funnel stage, per termination cohort
+    (main.rpt_waiver_funnel: stages W1, W4, A6, A5; cohorts by the waves' termination
+    days, `all` last), stages in funnel order."""
     return con.execute("""
-        with calendar as (
-            select
-                terminated_from_date,
-                terminated_to_date,
-                string_agg(cast(refund_wave as varchar), ',' order by refund_wave) as waves
-            from main.rpt_refund_wave_calendar
-            group by 1, 2
-        ),
-
-        lines as (
-            select
-                coalesce(calendar.waves, 'none') as cohort,
-                eligibility.waiver_status,
-                assignments.assignment_status,
-                eligibility.waivable_billed_krw,
-                eligibility.waivable_paid_krw
-            from main.fct_waiver_eligibility as eligibility
-            left join main.fct_refund_assignments as assignments
-                on eligibility.line_id = assignments.line_id
-            left join calendar
-                on eligibility.terminated_date
-                between calendar.terminated_from_date and calendar.terminated_to_date
-        ),
-
-        staged as (
-            select cohort, 'terminated' as stage, waivable_billed_krw, waivable_paid_krw
-            from lines
-            union all
-            select cohort, 'eligible', waivable_billed_krw, waivable_paid_krw
-            from lines where waiver_status = 'eligible'
-            union all
-            select cohort, 'applied', waivable_billed_krw, waivable_paid_krw
-            from lines where assignment_status in ('scheduled', 'manual_review')
-            union all
-            select cohort, 'scheduled', waivable_billed_krw, waivable_paid_krw
-            from lines where assignment_status = 'scheduled'
-        ),
-
-        counted as (
-            select
-                coalesce(cohort, 'all') as cohort,
-                stage,
-                count(*) as lines,
-                sum(waivable_billed_krw) as waivable_billed_krw,
-                sum(waivable_paid_krw) as waivable_paid_krw
-            from staged
-            group by grouping sets ((cohort, stage), (stage))
-        ),
-
-        stages as (
-            select * from (values
-                ('terminated', 1), ('eligible', 2), ('applied', 3), ('scheduled', 4)
-            ) as stages (stage, stage_order)
-        ),
-
-        cohorts as (
-            select distinct cohort from lines
-            union all
-            select 'all'
-        ),
-
-        final as (
-            select
-                cohorts.cohort,
-                stages.stage,
-                coalesce(counted.lines, 0) as lines,
-                cast(coalesce(counted.waivable_billed_krw, 0) as bigint)
-                    as waivable_billed_krw,
-                cast(coalesce(counted.waivable_paid_krw, 0) as bigint)
-                    as waivable_paid_krw
-            from cohorts
-            cross join stages
-            left join counted
-                on cohorts.cohort = counted.cohort
-                and stages.stage = counted.stage
-            order by cohorts.cohort = 'all', cohorts.cohort, stages.stage_order
-        )
-
-        select * from final
+        select cohort, stage, lines, waivable_billed_krw, waivable_paid_krw
+        from main.rpt_waiver_funnel
+        order by cohort = 'all', cohort, stage_order
     """).df()
 
 
@@ -133,9 +53,8 @@ def wave_calendar(con: Connection) -> pd.DataFrame:
 def application_curve(con: Connection) -> pd.DataFrame:
     """Applications per KST day and A6 outcome."""
     return con.execute("""
-        select applied_date, outcome, count(*) as applications
-        from main.fct_refund_application_outcomes
-        group by 1, 2
+        select applied_date, outcome, applications
+        from main.rpt_applications_by_day_and_outcome
         order by 1, 2
     """).df()
 
@@ -143,17 +62,8 @@ def application_curve(con: Connection) -> pd.DataFrame:
 def daily_applications(con: Connection) -> pd.DataFrame:
     """Applications per KST day (every outcome) and their running total."""
     return con.execute("""
-        with daily as (
-            select applied_date, count(*) as applications
-            from main.fct_refund_application_outcomes
-            group by 1
-        )
-
-        select
-            applied_date,
-            applications,
-            cast(sum(applications) over (order by applied_date) as bigint) as cumulative
-        from daily
+        select applied_date, applications, cumulative_applications as cumulative
+        from main.rpt_applications_by_day
         order by applied_date
     """).df()
 
@@ -185,18 +95,12 @@ def cutoffs(con: Connection) -> pd.DataFrame:
 
 
 def refunds_by_wave(con: Connection) -> pd.DataFrame:
-    """Scheduled refunds per wave, payout date and channel: lines, refund and write-off."""
+    """Scheduled refunds per wave, payout date and channel: lines, refund and write-off
+    (the regulator package's refund totals, main.rpt_regulator__refunds_by_wave_and_channel)."""
     return con.execute("""
-        select
-            refund_wave,
-            payout_date,
-            channel,
-            count(*) as lines,
-            cast(sum(refund_krw) as bigint) as refund_krw,
-            cast(sum(cancel_krw) as bigint) as cancel_krw
-        from main.fct_refund_assignments
+        select refund_wave, payout_date, channel, lines, refund_krw, cancel_krw
+        from main.rpt_regulator__refunds_by_wave_and_channel
         where assignment_status = 'scheduled'
-        group by 1, 2, 3
         order by 1, 3
     """).df()
 
@@ -204,28 +108,19 @@ def refunds_by_wave(con: Connection) -> pd.DataFrame:
 def assignment_totals(con: Connection) -> pd.DataFrame:
     """Eligible lines per assignment status with their refund and write-off (A5-A7)."""
     return con.execute("""
-        select
-            assignment_status,
-            count(*) as lines,
-            cast(sum(refund_krw) as bigint) as refund_krw,
-            cast(sum(cancel_krw) as bigint) as cancel_krw
-        from main.fct_refund_assignments
-        group by 1
+        select assignment_status, lines, refund_krw, cancel_krw
+        from main.rpt_refund_assignments_by_status
         order by 1
     """).df()
 
 
 def review_summary(con: Connection) -> pd.DataFrame:
-    """The manual-review queue by reason (A3, A4): lines, refund and write-off at stake."""
+    """The manual-review queue by reason (A3, A4): lines, refund and write-off at stake
+    (the manual_review rows of main.rpt_regulator__remediation_status_by_state)."""
     return con.execute("""
-        select
-            review_reason,
-            count(*) as lines,
-            cast(sum(refund_krw) as bigint) as refund_krw,
-            cast(sum(cancel_krw) as bigint) as cancel_krw
-        from main.fct_refund_assignments
-        where assignment_status = 'manual_review'
-        group by 1
+        select review_reason, lines, refund_krw, cancel_krw
+        from main.rpt_regulator__remediation_status_by_state
+        where remediation_state = 'manual_review'
         order by 2 desc, 1
     """).df()
 

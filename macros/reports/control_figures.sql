@@ -1,0 +1,20 @@
+{#- The columns of a control table (rpt_reconciliation and its per-domain parts) from a
+    relation or CTE of (check_name, expected, actual, passed, severity): `passed` is
+    left null for an equality control and given for the others (`_within_` bounds,
+    tolerances). A control passes only when both figures are known: a null figure is a
+    defect, never "null = null". -#}
+{% macro control_figures(controls) -%}
+    select
+        cast(check_name as varchar) as check_name,
+        cast(expected as bigint) as expected,
+        cast(actual as bigint) as actual,
+        cast(actual - expected as bigint) as difference,
+        coalesce(
+            expected is not null
+            and actual is not null
+            and coalesce(passed, actual = expected),
+            false
+        ) as passed,
+        cast(severity as varchar) as severity
+    from {{ controls }}
+{%- endmacro %}
