@@ -692,14 +692,15 @@ def test_a_malformed_manifest_is_a_problem_not_a_crash(
     assert any("malformed table entry" in p for p in problems)
 
 
-def test_audit_sample_is_recomputable_from_the_package(warehouse: Path, tmp_path: Path) -> None:
+def test_audit_sample_is_recomputable_from_the_package(warehouse: Path, tmp_path: Path,
+                                                       signer: Signer) -> None:
     """Issue 11: the regulator redraws the audit sample from the register alone, following
     the recipe in the manifest (written out here with hashlib/hmac, not remedy's code)."""
     import hashlib
     import hmac
 
     result = write_extract(warehouse, tmp_path, "kt_2025_12",
-                           Pseudonymiser(SECRET.encode(), False))
+                           Pseudonymiser(SECRET.encode(), False), signer)
     package = result.package
     description = next(table["description"] for table in result.manifest["tables"]
                        if table["name"] == "determination_audit_sample")
@@ -730,12 +731,13 @@ def test_audit_sample_is_recomputable_from_the_package(warehouse: Path, tmp_path
         trace = json.loads(row[column["rule_trace"]])
         assert trace[0]["rule_id"] == "W1"
         assert row[column["waiver_decided_by"]] in {step["rule_id"] for step in trace}
-    assert verify_package(package) == []
+    assert verify_package(package).problems == []
 
 
-def test_remediation_status_accounts_for_every_paid_won(warehouse: Path, tmp_path: Path) -> None:
+def test_remediation_status_accounts_for_every_paid_won(warehouse: Path, tmp_path: Path,
+                                                        signer: Signer) -> None:
     result = write_extract(warehouse, tmp_path, "kt_2025_12",
-                           Pseudonymiser(SECRET.encode(), False))
+                           Pseudonymiser(SECRET.encode(), False), signer)
     header, rows = read_rows(result.package / "remediation_status_by_state.parquet")
     by_state: dict[str, int] = {}
     for row in rows:
