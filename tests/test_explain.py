@@ -12,7 +12,7 @@ Lines used, by what they show:
 - outside the waiver population: an active line with a rejected application
   (A6-ACTIVE-LINE), reward-only lines with a missed grant (R2-SUSPENDED, X-SUSP-0301) or a
   first OTT choice for another service (X-NETFLIX-ONLY);
-- reward decisions (issue 13): granted ones are entitlements, missed grants and turned-down
+- reward decisions (since the redesign at scale): granted ones are entitlements, missed grants and turned-down
   passes, choices and insurance applications are determinations, class exclusions and the R1
   gate are dim_lines columns (R2-PREPAID, R2-IOT, R1-*, R6-*);
 - unknown ids: one that only applications named (the A6 ghost) and one nobody named.
@@ -311,7 +311,7 @@ def test_the_window_is_judged_by_the_data_not_a_clock(tmp_path, build, sql):
 
 
 def test_every_reward_decision_is_an_entitlement_or_a_determination(warehouse, sql):
-    """Issue 13: what was granted is an entitlement, what was scheduled or asked for and not
+    """What was granted is an entitlement, what was scheduled or asked for and not
     granted is a determination, and the two never overlap: every data grant of a
     data-eligible population line, and every roaming pass, OTT choice and insurance
     application, is exactly one of them."""

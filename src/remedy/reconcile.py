@@ -317,7 +317,7 @@ def reward_controls(con: duckdb.DuckDBPyConnection, program: Program,
 def determination_controls(con: duckdb.DuckDBPyConnection, program: Program,
                            deliveries: Deliveries, population: Population) -> list[Control]:
     """Issue 11: every owed won of an eligible line is scheduled, held in manual review or
-    in the unclaimed register. Issue 13: every reward decision ends in one state - each
+    in the unclaimed register. Every reward decision ends in one state (R2-R6) - each
     scheduled data grant of a data-eligible population line, and each roaming pass, OTT
     choice and insurance application, is an entitlement or a determination that granted
     nothing; membership goes to every population line that is not iot/special."""

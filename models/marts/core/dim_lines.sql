@@ -6,11 +6,11 @@
     device change and re-contract at or after base_cutoff (W2.6-7, P5). KST times are
     published to the microsecond, truncated, with the nanoseconds below kept apart
     (`*_nanoseconds`), so the rules stay exact. The customer's age is a band on the
-    insurance reference date (R6), never a birth date. The R1 gate is decided here, once:
-    whether the line is in the reward population (a KT-network line activated before the
-    program's reward_population_as_of_kst and not terminated before it, at nanosecond
-    precision) and, if not, why; every reward model reads it from here. Incremental: a
-    build re-derives the lines a delivery touched. -#}
+    insurance reference date (R6), never a birth date. The R1 gate is decided here,
+    once: whether the line is in the reward population (a KT-network line activated
+    before the program's reward_population_as_of_kst and not terminated before it, at
+    nanosecond precision) and, if not, why; every reward model reads it from here.
+    Incremental: a build re-derives the lines a delivery touched. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_partitions',

@@ -1,4 +1,5 @@
-{#- Every reward determination that granted nothing, with its reason (R2-R6). One row per
+{#- Every reward determination that granted nothing, with its reason (R2-R6).
+    One row per
 
     - data grant a data-eligible population line missed (R2): not iot/special, not
       prepaid, but suspended or terminated (or not yet activated) at 00:00 KST of the
@@ -234,7 +235,9 @@ insurance_decided as (
             when population_customers.customer_id is null then 'no_population_line'
             when customers.customer_type = 'business' then 'business_customer'
             when insurance_policies.enrolment = 'auto' then 'insured_automatically'
-            when insurance_policies.application_id <> insurance_applications.application_id
+            when
+                insurance_policies.application_id
+                <> insurance_applications.application_id
                 then 'not_first_application'
         end as reason
     from insurance_applications
