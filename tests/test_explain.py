@@ -12,9 +12,9 @@ Lines used, by what they show:
 - outside the waiver population: an active line with a rejected application
   (A6-ACTIVE-LINE), reward-only lines with a missed grant (R2-SUSPENDED, X-SUSP-0301) or a
   first OTT choice for another service (X-NETFLIX-ONLY);
-- reward decisions (since the redesign at scale): granted ones are entitlements, missed grants and turned-down
-  passes, choices and insurance applications are determinations, class exclusions and the R1
-  gate are dim_lines columns (R2-PREPAID, R2-IOT, R1-*, R6-*);
+- reward decisions (since the redesign at scale): granted ones are entitlements, missed
+  grants and turned-down passes, choices and insurance applications are determinations,
+  class exclusions and the R1 gate are dim_lines columns (R2-PREPAID, R2-IOT, R1-*, R6-*);
 - unknown ids: one that only applications named (the A6 ghost) and one nobody named.
 """
 
