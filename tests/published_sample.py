@@ -14,7 +14,8 @@ from pathlib import Path
 
 from remedy.dbt_runner import run_dbt
 from remedy.generate import generate
-from remedy.publish import build_lock, open_published
+from remedy.publish import build_lock
+from remedy.published import open_published
 
 SCALE = 0.001
 SEED = 7

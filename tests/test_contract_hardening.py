@@ -318,6 +318,9 @@ def test_every_row_is_accounted_for_and_set_aside_files_are_counted(warehouse, s
                     and not path.name.startswith(".")]
         assert raw == sum(pq.ParquetFile(path).metadata.num_rows for path in readable), table
         assert set_aside == sum(1 for path in SET_ASIDE if path.startswith(table + "/"))
+
+
+def test_every_integrity_control_passes(warehouse, sql):
     assert sql(warehouse, "select count(*) from main.rpt_reconciliation "
                           "where severity = 'integrity' and not passed") == [(0,)]
 

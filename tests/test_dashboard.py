@@ -4,6 +4,8 @@ reading across a rebuild, and every page run through Streamlit's AppTest."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -15,7 +17,8 @@ from published_sample import published_sample
 from remedy.dashboard import app as dashboard_app
 from remedy.dashboard import formatting as fmt
 from remedy.dashboard import queries
-from remedy.publish import build_lock, open_published
+from remedy.publish import build_lock
+from remedy.published import open_published
 
 APP = Path(dashboard_app.__file__)
 
@@ -138,6 +141,18 @@ def test_every_page_reads_only_published_relations(sample, tmp_path):
     for page in queries.PAGES:
         stamp, frames = queries.load_page(page, only_main)
         assert frames and all(isinstance(frame, pd.DataFrame) for frame in frames.values())
+
+
+def test_the_dashboard_never_loads_the_code_that_writes_a_database():
+    """Pages, queries and the lookup import the read-only module only (remedy.published),
+    never remedy.publish, remedy.build or the dbt runner."""
+    script = ("import sys\n"
+              "import remedy.dashboard.views, remedy.dashboard.queries, remedy.explain\n"
+              "print(sorted(name for name in ('remedy.publish', 'remedy.build', "
+              "'remedy.dbt_runner') if name in sys.modules))\n")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                               timeout=120, check=True)
+    assert completed.stdout.strip() == "[]"
 
 
 def test_load_page_reads_again_when_the_build_changes_under_it(tmp_path):

@@ -12,6 +12,9 @@ Lines used, by what they show:
 - outside the waiver population: an active line with a rejected application
   (A6-ACTIVE-LINE), reward-only lines with a missed grant (R2-SUSPENDED, X-SUSP-0301) or a
   first OTT choice for another service (X-NETFLIX-ONLY);
+- reward decisions (since the redesign at scale): granted ones are entitlements, missed
+  grants and turned-down passes, choices and insurance applications are determinations,
+  class exclusions and the R1 gate are dim_lines columns (R2-PREPAID, R2-IOT, R1-*, R6-*);
 - unknown ids: one that only applications named (the A6 ghost) and one nobody named.
 """
 
@@ -29,7 +32,7 @@ from remedy.cli import main
 from remedy.edge_cases import edge_rows
 from remedy.explain import UnknownLine, explain_line, format_text
 from remedy.landing import write_tables
-from remedy.publish import open_published
+from remedy.published import open_published
 
 TRACE_ORDER = ["W1", "W2.1", "W2.2", "W2.3", "W2.4", "W2.5", "W2.6", "W2.7", "W2.8", "W4",
                "A2", "A3", "A4", "A5", "A6", "A7", "N2", "P1", "P2", "P3"]
@@ -307,39 +310,89 @@ def test_the_window_is_judged_by_the_data_not_a_clock(tmp_path, build, sql):
 # --- reward determinations ----------------------------------------------------------------
 
 
-def test_granted_reward_determinations_are_the_entitlements(warehouse, sql):
-    columns = "benefit, line_id, customer_id, period_start, period_end, quantity, unit, detail"
-    granted = sql(warehouse, f"select {columns} from main.fct_reward_determinations "
-                             "where is_granted and benefit <> 'reward_population' order by all")
-    entitlements = sql(warehouse, f"select {columns} from main.fct_reward_entitlements "
-                                  "order by all")
-    assert granted == entitlements
-    lines = sql(warehouse, "select count(*) from main.fct_reward_determinations "
-                           "where benefit = 'reward_population'")[0][0]
-    accepted = sql(warehouse, "select count(*) from intermediate.int_lines_accepted")[0][0]
+def test_every_reward_decision_is_an_entitlement_or_a_determination(warehouse, sql):
+    """What was granted is an entitlement, what was scheduled or asked for and not
+    granted is a determination, and the two never overlap: every data grant of a
+    data-eligible population line, and every roaming pass, OTT choice and insurance
+    application, is exactly one of them."""
+    [(grants,)] = sql(warehouse, "select count(*) from program.stg_program__data_grants")
+    [(data_lines,)] = sql(warehouse, """
+        select count(*) from main.dim_lines
+        where is_reward_population and not is_iot_or_special and not is_prepaid
+    """)
+    decided = dict(sql(warehouse, """
+        select benefit, count(*) from (
+            select benefit from main.fct_reward_entitlements
+            where benefit <> 'safety_insurance' or detail = 'application'
+            union all
+            select benefit from main.fct_reward_determinations
+        ) group by 1
+    """))
+    requests = dict(sql(warehouse, "select source_table, accepted_rows "
+                                   "from main.rpt_source_row_counts"))
+    assert decided["data_bonus"] == data_lines * grants
+    assert decided["roaming_bonus"] == requests["roaming_passes"]
+    assert decided["ott_voucher"] == requests["ott_choices"]
+    assert decided["safety_insurance"] == requests["insurance_applications"]
+    key = "benefit, coalesce(line_id, customer_id), period_start"
+    assert sql(warehouse, f"""
+        select {key} from main.fct_reward_entitlements where benefit = 'data_bonus'
+        intersect
+        select {key} from main.fct_reward_determinations where benefit = 'data_bonus'
+    """) == []
+    assert sql(warehouse, """
+        select request_id from main.fct_reward_determinations
+        intersect
+        select detail from main.fct_reward_entitlements where benefit = 'roaming_bonus'
+    """) == []
+
+
+def test_class_exclusions_are_line_attributes_not_rows(warehouse, sql):
+    """An iot/special or prepaid line has no row per month: its exclusion is a dim_lines
+    flag, and nothing granted is listed again."""
+    assert sql(warehouse, """
+        select count(*) from main.fct_reward_determinations as determinations
+        inner join main.dim_lines as lines
+            on determinations.line_id = lines.line_id
+        where determinations.benefit = 'data_bonus'
+            and (lines.is_iot_or_special or lines.is_prepaid)
+    """) == [(0,)]
+    assert sql(warehouse, "select count(*) from main.fct_reward_determinations "
+                          "where is_granted") == [(0,)]
+    [(lines,)] = sql(warehouse, "select count(*) from main.dim_lines")
+    [(accepted,)] = sql(warehouse, "select accepted_rows from main.rpt_source_row_counts "
+                                   "where source_table = 'lines'")
     assert lines == accepted
 
 
-@pytest.mark.parametrize(("line_id", "benefit", "period_start", "reason"), [
-    (edge("R2-SUSPENDED"), "data_bonus", "2026-03-01", "suspended_at_grant"),
-    ("X-SUSP-0301", "data_bonus", "2026-03-01", "suspended_at_grant"),
-    (edge("R2-TERMINATED-0315"), "data_bonus", "2026-04-01", "terminated_at_grant"),
-    (edge("R2-PREPAID"), "data_bonus", "2026-02-01", "prepaid"),
-    (edge("R2-IOT"), "membership_discount", "2026-02-01", "iot_or_special"),
-    (edge("R3-ROAMING-EDGES"), "roaming_bonus", "2026-02-28", "outside_roaming_window"),
-    (edge("R2-TERMINATED-0315"), "roaming_bonus", "2026-04-02", "not_in_service_at_purchase"),
-    ("X-NETFLIX-ONLY", "ott_voucher", None, "unknown_service"),
-    (edge("R4-AFTER-DEADLINE"), "ott_voucher", None, "after_deadline"),
-    (edge("R2-SUSPENDED"), "ott_voucher", None, "no_choice"),
+@pytest.mark.parametrize(("line_id", "benefit", "period_start", "reason", "stored"), [
+    (edge("R2-SUSPENDED"), "data_bonus", "2026-03-01", "suspended_at_grant", True),
+    ("X-SUSP-0301", "data_bonus", "2026-03-01", "suspended_at_grant", True),
+    (edge("R2-TERMINATED-0315"), "data_bonus", "2026-04-01", "terminated_at_grant", True),
+    (edge("R2-PREPAID"), "data_bonus", None, "prepaid", False),
+    (edge("R2-IOT"), "data_bonus", None, "iot_or_special", False),
+    (edge("R2-IOT"), "membership_discount", None, "iot_or_special", False),
+    (edge("R3-ROAMING-EDGES"), "roaming_bonus", "2026-02-28", "outside_roaming_window", True),
+    (edge("R2-TERMINATED-0315"), "roaming_bonus", "2026-04-02", "not_in_service_at_purchase",
+     True),
+    ("X-NETFLIX-ONLY", "ott_voucher", None, "unknown_service", True),
+    (edge("R4-AFTER-DEADLINE"), "ott_voucher", None, "after_deadline", True),
+    (edge("R2-SUSPENDED"), "ott_voucher", None, "no_choice", False),
 ])
 def test_each_missed_reward_has_its_reason(warehouse, sql, line_id, benefit, period_start,
-                                           reason):
+                                           reason, stored):
+    """Every missed reward is explained; the ones a published attribute does not already
+    decide are rows of fct_reward_determinations."""
+    explained = [(reward["period_start"], reward["reason"], reward["granted"])
+                 for reward in _explain_json(warehouse, line_id)["rewards"]
+                 if reward["benefit"] == benefit]
+    assert (period_start, reason, False) in explained
     rows = sql(warehouse, """
         select cast(period_start as varchar), reason, is_granted
         from main.fct_reward_determinations
         where line_id = ? and benefit = ?
     """, [line_id, benefit])
-    assert (period_start, reason, False) in rows
+    assert ((period_start, reason, False) in rows) == stored
 
 
 @pytest.mark.parametrize(("line_id", "reason"), [
@@ -349,21 +402,35 @@ def test_each_missed_reward_has_its_reason(warehouse, sql, line_id, benefit, per
     (edge("W1-0114"), "in_population"),
 ])
 def test_every_line_has_its_population_decision(warehouse, sql, line_id, reason):
-    assert sql(warehouse, "select reason from main.fct_reward_determinations "
-                          "where benefit = 'reward_population' and line_id = ?",
-               [line_id]) == [(reason,)]
+    assert sql(warehouse, "select reward_population_reason, is_reward_population, "
+                          "cast(reward_population_as_of_kst as varchar) "
+                          "from main.dim_lines where line_id = ?",
+               [line_id]) == [(reason, reason == "in_population", "2026-01-14 00:00:00")]
+    population = _explain_json(warehouse, line_id)["reward_population"]
+    assert (population["reason"], population["granted"]) == (reason,
+                                                             reason == "in_population")
+
+
+@pytest.mark.parametrize(("case_id", "granted", "reason"), [
+    ("R6-19610113", True, "auto_enrolled_by_age"),
+    ("R6-APPLY-0315", True, "applied"),
+    ("R6-19610114", False, "under_auto_age_no_application"),
+    ("R6-BUSINESS", False, "business_customer"),
+])
+def test_insurance_reasons(warehouse, case_id, granted, reason):
+    insurance = _explain_json(warehouse, edge(case_id))["insurance"]
+    assert (insurance["granted"], insurance["reason"]) == (granted, reason)
 
 
 @pytest.mark.parametrize(("case_id", "reason"), [
-    ("R6-19610113", "auto_enrolled_by_age"),
-    ("R6-APPLY-0315", "applied"),
-    ("R6-19610114", "under_auto_age_no_application"),
-    ("R6-BUSINESS", "business_customer"),
+    ("R6-APPLY-TWICE", "not_first_application"),
+    ("R6-SENIOR-APPLIES", "insured_automatically"),
+    ("R6-NO-POPULATION-LINE", "no_population_line"),
 ])
-def test_insurance_reasons(warehouse, sql, case_id, reason):
-    assert sql(warehouse, "select reason from main.fct_reward_determinations "
+def test_insurance_applications_that_gave_no_policy(warehouse, sql, case_id, reason):
+    assert sql(warehouse, "select reason, line_id from main.fct_reward_determinations "
                           "where benefit = 'safety_insurance' and customer_id = ?",
-               [f"C-EDGE-{case_id}-1"]) == [(reason,)]
+               [f"C-EDGE-{case_id}-1"]) == [(reason, None)]
 
 
 # --- remedy explain -----------------------------------------------------------------------

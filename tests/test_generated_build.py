@@ -177,9 +177,26 @@ def test_every_owed_won_ends_in_one_state(warehouse, sql):
         select check_name, passed from main.rpt_reconciliation
         where check_name in ('refunds__paid_equal_scheduled_review_unclaimed',
             'unclaimed__lines_equal_owed_not_applied')
-            or check_name like 'reward_determinations__%'
     """))
-    assert len(controls) == 7 and all(controls.values()), controls
+    assert len(controls) == 2 and all(controls.values()), controls
+
+
+def test_every_reward_decision_is_accounted_for(warehouse, sql):
+    """R2-R6 on generated data: rpt_reconciliation's reward-determination controls (every
+    scheduled grant, pass, choice and insurance application an entitlement or a
+    determination; memberships for every population line not iot/special) hold."""
+    controls = dict(sql(warehouse, """
+        select check_name, passed from main.rpt_reconciliation
+        where check_name like 'reward_determinations__%'
+    """))
+    assert set(controls) == {
+        "reward_determinations__data_bonus__grants_accounted",
+        "reward_determinations__roaming_bonus__passes_accounted",
+        "reward_determinations__ott_voucher__choices_accounted",
+        "reward_determinations__safety_insurance__applications_accounted",
+        "reward_determinations__membership_discount__population_accounted",
+    }
+    assert all(controls.values()), controls
 
 
 def test_every_generated_trace_names_the_deciding_rules(warehouse, sql):

@@ -96,6 +96,10 @@ DELIVERIES: dict[str, dict[str, list[dict]]] = {
         # the device change of day 1 again, with another time: a conflict
         "contract_events": [event("E-DEV-CONF", "L-CONF", "device_change",
                                   "2025-10-02 09:00:00")],
+        # R6: an application of a customer without a line yet (no_population_line) - until
+        # L-LATE arrives on 12-24 and the application enrols the customer
+        "insurance_applications": [dict(application_id="IA-LATE", customer_id="C-L-LATE",
+                                        applied_at="2025-12-22 10:00:00")],
     },
     "2025-12-23": {
         "contract_events": [
@@ -114,6 +118,17 @@ DELIVERIES: dict[str, dict[str, list[dict]]] = {
             applied_at="2026-01-15 10:00:00", account_holder_matches=True,
             holder_exception=None, hardship_reason=None, hardship_ended_on=None,
             bank_account_token="TOKEN")],
+        # rewards that grant nothing (R2, R3, R4): suspended at the March grant, a pass
+        # bought before the roaming window, a choice of a service outside the program
+        "contract_events": [
+            event("E-SUSP", "L-ACTIVE", "suspension", "2026-02-20 10:00:00"),
+            event("E-SUSP-END", "L-ACTIVE", "suspension_end", "2026-03-05 10:00:00"),
+        ],
+        "roaming_passes": [dict(purchase_id="RP-EARLY", line_id="L-ACTIVE",
+                                pass_code="pass-1gb", base_data_mb=1000,
+                                purchased_at="2026-02-10 10:00:00")],
+        "ott_choices": [dict(choice_id="OC-NETFLIX", line_id="L-ACTIVE", service="netflix",
+                             chosen_at="2026-01-15 10:00:00")],
     },
 }
 
@@ -174,7 +189,8 @@ def test_every_day_builds_incrementally_after_the_first(replay):
                           "from main.rpt_builds order by 1")
     assert [row[0] for row in builds] == list(range(1, len(DELIVERIES) + 1))
     assert all(row[2] == "success" for row in builds)
-    assert [row[1] for row in builds] == [False] * len(DELIVERIES)
+    # full_refresh: the first build starts from scratch (build_state.sql), the others not
+    assert [row[1] for row in builds] == [True] + [False] * (len(DELIVERIES) - 1)
 
 
 @pytest.mark.parametrize("day", ["2025-12-22", "2026-01-15"])
@@ -239,3 +255,27 @@ def test_a_termination_enters_the_population_and_an_application_schedules_it(rep
     assert one(db_path, "select assignment_status, refund_wave, payout_date, refund_krw "
                         "from main.fct_refund_assignments where line_id = 'L-TERM'") == [
         ("scheduled", 1, __import__("datetime").date(2026, 1, 22), 300_000)]
+
+
+def test_reward_determinations_follow_the_deliveries(replay):
+    """fct_reward_determinations re-derives the lines and customers a delivery touched: the
+    insurance application turned down while its customer had no line is gone once the line
+    arrives (the customer is insured on it), and what L-ACTIVE did not get is listed."""
+    states, db_path = replay
+    # columns: determination_id, rule_id, benefit, line_id, customer_id, grant_number,
+    # request_id, is_granted, reason, ...
+    before = states["2025-12-22"]["incremental"]["fct_reward_determinations"]
+    assert [(row[2], row[6], row[8]) for row in before if row[4] == "C-L-LATE"] == [
+        ("safety_insurance", "IA-LATE", "no_population_line")]
+    assert one(db_path, "select reason from main.fct_reward_determinations "
+                        "where customer_id = 'C-L-LATE'") == []
+    assert one(db_path, "select detail from main.fct_reward_entitlements "
+                        "where benefit = 'safety_insurance' and customer_id = 'C-L-LATE'"
+               ) == [("application",)]
+    assert one(db_path, "select benefit, grant_number, request_id, reason "
+                        "from main.fct_reward_determinations where line_id = 'L-ACTIVE' "
+                        "order by 1") == [
+        ("data_bonus", 2, None, "suspended_at_grant"),
+        ("ott_voucher", None, "OC-NETFLIX", "unknown_service"),
+        ("roaming_bonus", None, "RP-EARLY", "outside_roaming_window"),
+    ]

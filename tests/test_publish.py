@@ -21,13 +21,8 @@ from published_sample import PUBLISHED_RELATIONS
 from remedy.dbt_runner import run_dbt
 from remedy.generate import generate
 from remedy.landing import write_empty_tables, write_table
-from remedy.publish import (
-    PublishError,
-    build_lock,
-    latest_build,
-    open_published,
-    reconciliation_check,
-)
+from remedy.publish import PublishError, build_lock, reconciliation_check
+from remedy.published import latest_build, open_published
 from remedy.settings import restricted_path
 
 
@@ -104,7 +99,7 @@ def test_reconciliation_check_names_failed_integrity_controls(tmp_path):
 
 READER = """
 import json, sys, time
-from remedy.publish import open_published
+from remedy.published import open_published
 database, stop, out = sys.argv[1], sys.argv[2], open(sys.argv[3], "a")
 relations = sys.argv[4].split(",")
 import pathlib

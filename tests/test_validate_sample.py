@@ -1,10 +1,13 @@
 """A small, hand-made warehouse that satisfies every published-mart rule, built without dbt.
 
-The checks (GX suites, reconciliation, extract) are written against PUBLISHED_MARTS.md and the
-foundation interface of docs/architecture.md, so their tests build exactly those tables in a
-DuckDB file: the marts in `main`, the seeds in `program` (typed as dbt_project.yml types them),
-and the few intermediate/quarantine relations the cross-table checks read. Tests copy the
-file and corrupt one row to prove each check can fail.
+The checks (GX suites, reconciliation, extract) read the published database only, so their
+tests build exactly what it holds, as a build lays it out: the published file with the marts,
+dimensions and reports in `main` and the seeds (and the program's staging views) in
+`program`; beside it the restricted file (`<stem>.restricted.duckdb`) with the two private
+relations rpt_reconciliation's SQL reads (tests render that model against both); and a
+landing directory (`<stem>-raw/`) whose Parquet files hold as many rows as the delivery log
+says, for the raw-row recount. Tests copy the files and corrupt one row to prove each check
+can fail.
 
 The story (program kt_2025_12):
 - L01..L04, L10: eligible (waves 1, 2, 3; not applied; late -> manual review)
@@ -19,9 +22,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
-from remedy.dbt_runner import PROJECT_DIR
+from remedy.settings import PROJECT_DIR, restricted_path
 
 D = dt.date
 T = dt.datetime
@@ -173,10 +178,14 @@ def _determinations() -> list[tuple]:
     reminders: dict[str, list[dt.date]] = {}
     for line_id, _, notice_date in NOTICES:
         reminders.setdefault(line_id, []).append(notice_date)
+    agreements = {row[1]: row for row in AGREEMENTS}
     rows = []
     for line_id, status, reasons, billed, paid in ELIGIBILITY:
         line = lines[line_id]
         assignment = assignments.get(line_id)
+        agreement = agreements.get(line_id)
+        in_force = ((agreement[0], agreement[2], agreement[3], agreement[4], agreement[5],
+                     agreement[6]) if agreement else (None,) * 6)
         decided = W2_RULES[reasons[0]] if reasons else "W4"
         trace = [{"rule_id": "W1", "outcome": "in_waiver_population",
                   "detail": f"termination_type={line[6]}; terminated_at_kst={line[7]}"}]
@@ -187,7 +196,8 @@ def _determinations() -> list[tuple]:
         if assignment is None:
             rows.append((line_id, line[1], line[6], line[7].date(), status,
                          reasons[0] if reasons else None, reasons, decided, None, None, None,
-                         None, None, None, billed, paid, None, None, None, None, trace))
+                         None, None, None, billed, paid, None, None, None, None, trace,
+                         *in_force))
             continue
         _, application_id, _, _, assignment_status, review, wave, payout, refund, cancel = \
             assignment
@@ -200,40 +210,122 @@ def _determinations() -> list[tuple]:
                       "detail": f"refund_krw={refund}; cancel_krw={cancel}"})
         rows.append((line_id, line[1], line[6], line[7].date(), status, None, reasons, decided,
                      assignment_status, review, by, state, wave, payout, billed, paid, refund,
-                     cancel, len(reminders.get(line_id, [])), None, trace))
+                     cancel, len(reminders.get(line_id, [])), None, trace, *in_force))
     return rows
+
+
+# Reward requests: roaming passes (purchase_id, line_id, purchase day, pass_code), OTT choices
+# (choice_id, line_id, service) and insurance applications (application_id, customer_id); the
+# first of each is granted (an entitlement), the others turned down.
+ROAMING_PASSES = [("RP001", "L11", D(2026, 3, 10), "pass-3gb"),
+                  ("RP002", "L13", D(2026, 3, 12), "pass-1gb")]
+OTT_CHOICES = [("OC1", "L11", "tving"), ("OC2", "L12", "netflix")]
+INSURANCE_APPLICATIONS = [("IA1", "C2"), ("IA2", "C3"), ("IA3", "C5")]
 
 
 def _reward_determinations() -> list[tuple]:
-    """fct_reward_determinations: granted rows = the entitlements, an R1 row per line and a
-    few benefits not granted."""
-    rule = {"data_bonus": "R2", "roaming_bonus": "R3", "ott_voucher": "R4",
-            "membership_discount": "R5", "safety_insurance": "R6"}
-    reason = {"data_bonus": "in_service_at_grant", "roaming_bonus": "in_service_in_window",
-              "ott_voucher": "first_valid_choice", "membership_discount": "population_line"}
-    population = {"L11", "L12", "L13", "L15"}
-    as_of = T(2026, 1, 14)
+    """fct_reward_determinations: what granted nothing - a pass of an iot line, a choice of
+    another service, the applications of a business customer and of a customer without a
+    population line."""
+    return [
+        ("roaming_bonus|L13|RP002", "R3", "roaming_bonus", "L13", "C3", None, "RP002", False,
+         "iot_or_special", D(2026, 3, 12), D(2026, 3, 12), "pass-1gb", T(2026, 3, 12, 10)),
+        ("ott_voucher|L12|OC2", "R4", "ott_voucher", "L12", "C4", None, "OC2", False,
+         "unknown_service", None, None, "netflix", T(2026, 2, 3, 10)),
+        ("safety_insurance|C3|IA2", "R6", "safety_insurance", None, "C3", None, "IA2", False,
+         "business_customer", None, None, None, T(2026, 2, 10, 10)),
+        ("safety_insurance|C5|IA3", "R6", "safety_insurance", None, "C5", None, "IA3", False,
+         "no_population_line", None, None, None, T(2026, 2, 11, 10)),
+    ]
+
+
+REWARD_AS_OF = T(2026, 1, 14)
+
+
+def _completed_years(born: dt.date | None, on: dt.date) -> int | None:
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _age_band(age: int | None) -> str | None:
+    if age is None:
+        return None
+    if age < 20:
+        return "under_20"
+    if age < 60:
+        return f"{age // 10 * 10}s"
+    return "60_to_64" if age < 65 else "65_and_over"
+
+
+def _dim_customers() -> list[tuple]:
     rows = []
-    for line_id, customer_id, network, *_ in LINES:
-        why = ("in_population" if line_id in population else "mvno" if network == "mvno"
-               else "terminated_before_population_instant")
-        rows.append(("R1", "reward_population", line_id, customer_id, None, None,
-                     line_id in population, why, None, None, None, None, None, as_of))
-    for (_, benefit, line_id, customer_id, start, end, quantity, unit,
-         detail) in _entitlements():
-        grant = start.month - 1 if benefit == "data_bonus" else None
-        purchase = detail if benefit == "roaming_bonus" else None
-        why = reason.get(benefit) or ("auto_enrolled_by_age" if detail == "auto" else "applied")
-        rows.append((rule[benefit], benefit, line_id, customer_id, grant, purchase, True, why,
-                     start, end, quantity, unit, detail, as_of))
-    for month in range(2, 8):
-        rows.append(("R2", "data_bonus", "L15", "C2", month - 1, None, False, "prepaid",
-                     D(2026, month, 1), None, None, "GB", None, T(2026, month, 1)))
-    rows.append(("R5", "membership_discount", "L13", "C3", None, None, False, "iot_or_special",
-                 D(2026, 2, 1), D(2026, 7, 31), None, "membership", None, as_of))
-    rows.append(("R6", "safety_insurance", None, "C3", None, None, False, "business_customer",
-                 None, None, None, "policy", None, T(2026, 1, 13)))
+    for customer_id, person_key, customer_type, _, birth_date in CUSTOMERS:
+        age = _completed_years(birth_date, D(2026, 1, 13))
+        rows.append((customer_id, customer_type, _age_band(age),
+                     None if age is None else age >= 65, person_key is not None))
     return rows
+
+
+def _population_reason(network: str, activated: dt.datetime,
+                       terminated: dt.datetime | None) -> str:
+    if network != "kt":
+        return "mvno"
+    if activated >= REWARD_AS_OF:
+        return "activated_after_population_instant"
+    if terminated is not None and terminated < REWARD_AS_OF:
+        return "terminated_before_population_instant"
+    return "in_population"
+
+
+def _dim_lines() -> list[tuple]:
+    customers = {row[0]: row for row in _dim_customers()}
+    rows = []
+    for (line_id, customer_id, network, line_class, payment, activated, termination_type,
+         terminated) in LINES:
+        reason = _population_reason(network, activated, terminated)
+        rows.append((
+            line_id, customer_id, customers[customer_id][1], network,
+            "brand" if network == "mvno" else None, line_class, payment, f"EV-{line_id}-1",
+            f"EV-{line_id}-2" if termination_type else None, termination_type, None, None,
+            None, customers[customer_id][2], network == "kt", line_class in ("iot", "special"),
+            payment == "prepaid", False, reason == "in_population", reason, REWARD_AS_OF,
+            activated.date(), terminated.date() if terminated else None, activated, 0,
+            activated, 0, terminated, 0 if terminated else None, None, None, None, None,
+        ))
+    return rows
+
+
+# Per landing table: (accepted, collapsed duplicate copies, quarantined) rows. Accepted rows
+# are the published rows where a mart holds one per record.
+def _source_counts() -> dict[str, tuple[int, int, int]]:
+    return {
+        "customers": (len(CUSTOMERS), 1, 1),
+        "lines": (len(LINES), 2, 1),
+        "contract_events": (len(_contract_events()), 2, 1),
+        "agreements": (len(AGREEMENTS), 0, 0),
+        "penalty_charges": (5, 1, 0),
+        "refund_applications": (len(OUTCOMES), 0, 1),
+        "roaming_passes": (len(ROAMING_PASSES), 0, 1),
+        "ott_choices": (len(OTT_CHOICES), 1, 0),
+        "insurance_applications": (len(INSURANCE_APPLICATIONS), 0, 0),
+    }
+
+
+def landing_dir(path: Path) -> Path:
+    """The sample's landing directory (beside the published file)."""
+    return path.with_name(f"{path.stem}-raw")
+
+
+def _write_landing(root: Path) -> None:
+    """One Parquet file per table with as many rows as the delivery log says were read (the
+    contents do not matter: the reconciliation recounts rows from the footers)."""
+    for table, (accepted, collapsed, quarantined) in _source_counts().items():
+        folder = root / table
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = accepted + collapsed + quarantined
+        pq.write_table(pa.table({"row_number": pa.array(range(rows), pa.int64())}),
+                       folder / "part-0000.parquet")
 
 
 def _contract_events() -> list[tuple]:
@@ -267,112 +359,105 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> No
 
 
 def build_sample_warehouse(path: Path) -> Path:
-    """Write the sample warehouse to `path` (a new DuckDB file) and return it."""
+    """Write the sample warehouse to `path` (a new DuckDB file), its restricted database
+    beside it and its landing directory, and return the published path."""
     con = duckdb.connect(str(path))
     try:
         _load_seeds(con)
-        _build_foundation(con)
+        _build_published_foundation(con)
         _build_marts(con)
     finally:
         con.close()
+    con = duckdb.connect(str(restricted_path(path)))
+    try:
+        con.execute(f"attach '{path}' as published (read_only)")
+        _build_restricted(con)
+    finally:
+        con.close()
+    _write_landing(landing_dir(path))
     return path
 
 
-def _build_foundation(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create schema intermediate; create schema quarantine")
+def _build_published_foundation(con: duckdb.DuckDBPyConnection) -> None:
+    """Dimensions, delivery log and row counts in main; the program's staging views."""
+    for name, table, order in (
+        ("parameters", "program_parameters", "program_id"),
+        ("refund_waves", "program_refund_waves", "refund_wave"),
+        ("reminder_dates", "program_reminder_dates", "notice_number"),
+        ("data_grants", "program_data_grants", "grant_number"),
+        ("ott_services", "program_ott_services", "service"),
+    ):
+        con.execute(f"create view program.stg_program__{name} as select * from "
+                    f"program.{table} where program_id = 'kt_2025_12' order by {order}")
     con.execute("""
-        create table intermediate.int_customers_checked (
-            customer_id varchar, person_key varchar, customer_type varchar,
-            full_name varchar, birth_date date, delivered_rows bigint,
-            quarantine_reason varchar)
+        create table main.dim_customers (customer_id varchar, customer_type varchar,
+            age_band varchar, is_insurance_auto_age boolean, has_person_key boolean)
     """)
-    _insert(con, "intermediate.int_customers_checked",
-            [(*row, 1, None) for row in CUSTOMERS] + [("C9", "P9", "individual", "x",
-                                                      None, 2, "missing_required_field")])
+    _insert(con, "main.dim_customers", _dim_customers())
     con.execute("""
-        create table intermediate.int_agreements_checked (
-            agreement_id varchar, line_id varchar, agreement_type varchar, start_date date,
-            term_months integer, subsidy_krw bigint, monthly_discount_krw bigint,
-            delivered_rows bigint, quarantine_reason varchar)
+        create table main.dim_lines (line_id varchar, customer_id varchar,
+            customer_type varchar, network varchar, mvno_brand varchar, line_class varchar,
+            payment_type varchar, activation_event_id varchar, termination_event_id varchar,
+            termination_type varchar, port_out_to varchar,
+            first_device_change_event_id varchar, first_recontract_event_id varchar,
+            age_band varchar, is_kt_network boolean, is_iot_or_special boolean,
+            is_prepaid boolean, has_activation_mismatch boolean, is_reward_population boolean,
+            reward_population_reason varchar, reward_population_as_of_kst timestamp,
+            activated_date date, terminated_date date, activated_at_kst timestamp,
+            activated_at_nanoseconds smallint, line_activated_at_kst timestamp,
+            line_activated_at_nanoseconds smallint, terminated_at_kst timestamp,
+            terminated_at_nanoseconds smallint, first_device_change_at_kst timestamp,
+            first_device_change_at_nanoseconds smallint, first_recontract_at_kst timestamp,
+            first_recontract_at_nanoseconds smallint)
     """)
-    _insert(con, "intermediate.int_agreements_checked",
-            [(*row, 1, None) for row in AGREEMENTS])
+    _insert(con, "main.dim_lines", _dim_lines())
+    counts = _source_counts()
     con.execute("""
-        create table intermediate.int_refund_applications_checked (
-            record_key varchar, delivered_rows bigint, quarantine_reason varchar)
+        create table main.rpt_source_row_counts (source_table varchar, raw_rows bigint,
+            accepted_rows bigint, collapsed_duplicate_rows bigint, quarantined_rows bigint,
+            accepted_with_disagreement_rows bigint, files_set_aside bigint)
     """)
-    _insert(con, "intermediate.int_refund_applications_checked",
-            [(row[0], 1, None) for row in OUTCOMES] + [("A99", 1, "orphan")])
-    for table in SOURCE_TABLES:
-        if table in ("customers", "agreements", "refund_applications"):
-            continue
-        con.execute(
-            f"create table intermediate.int_{table}_checked as select * from (values "
-            "('k1', 1, null), ('k2', 3, null), ('k3', 1, 'unknown_code')) "
-            "as t(record_key, delivered_rows, quarantine_reason)"
-        )
-    for table in SOURCE_TABLES:
-        con.execute(
-            f"create view intermediate.int_{table}_accepted as select * exclude "
-            f"(delivered_rows, quarantine_reason) from intermediate.int_{table}_checked "
-            "where quarantine_reason is null"
-        )
-    con.execute(
-        "create table quarantine.quarantined_rows as "
-        + " union all ".join(
-            f"select '{table}' as source_table, quarantine_reason, delivered_rows "
-            f"from intermediate.int_{table}_checked where quarantine_reason is not null"
-            for table in SOURCE_TABLES
-        )
-    )
-    con.execute(
-        "create table main.rpt_source_row_counts as "
-        + " union all ".join(
-            f"select '{table}' as source_table, cast(sum(delivered_rows) as bigint) as raw_rows,"
-            " cast(count_if(quarantine_reason is null) as bigint) as accepted_rows,"
-            " cast(sum(delivered_rows - 1) as bigint) as collapsed_duplicate_rows,"
-            " cast(count_if(quarantine_reason is not null) as bigint) as quarantined_rows"
-            f" from intermediate.int_{table}_checked"
-            for table in SOURCE_TABLES
-        )
-    )
-    con.execute("""
-        create table intermediate.int_lines_joined_to_customers (
-            line_id varchar, customer_id varchar, customer_type varchar, network varchar,
-            line_class varchar, payment_type varchar, termination_type varchar,
-            is_kt_network boolean, is_iot_or_special boolean, is_prepaid boolean,
-            activated_at_kst timestamp, terminated_at_kst timestamp)
-    """)
-    customer_types = {row[0]: row[2] for row in CUSTOMERS}
-    _insert(con, "intermediate.int_lines_joined_to_customers", [
-        (line_id, customer_id, customer_types[customer_id], network, line_class, payment,
-         termination_type, network == "kt", line_class in ("iot", "special"),
-         payment == "prepaid", activated, terminated)
-        for line_id, customer_id, network, line_class, payment, activated, termination_type,
-        terminated in LINES
+    _insert(con, "main.rpt_source_row_counts", [
+        (table, accepted + collapsed + quarantined, accepted, collapsed, quarantined, 0, 0)
+        for table, (accepted, collapsed, quarantined) in counts.items()
     ])
     con.execute("""
+        create table main.rpt_deliveries (source_table varchar, file_path varchar,
+            file_status varchar, reason varchar, reason_detail varchar, fix varchar,
+            first_seen_build_seq integer, first_seen_invocation_id varchar,
+            first_seen_at timestamp, file_size_bytes bigint, rows_read bigint,
+            accepted_rows bigint, collapsed_rows bigint, quarantined_rows bigint)
+    """)
+    _insert(con, "main.rpt_deliveries", [
+        (table, f"{table}/part-0000.parquet", "loaded", None, None, None, 1, "sample",
+         T(2026, 3, 31), 1000, accepted + collapsed + quarantined, accepted, collapsed,
+         quarantined)
+        for table, (accepted, collapsed, quarantined) in counts.items()
+    ])
+
+
+def _build_restricted(con: duckdb.DuckDBPyConnection) -> None:
+    """The private relations rpt_reconciliation's SQL reads, as the dbt models of the same
+    names hold them (the readers under test never open this file)."""
+    con.execute("create schema intermediate")
+    agreements = ", ".join(f"('{row[1]}', {row[5] or 0})" for row in AGREEMENTS)
+    con.execute(f"""
         create table intermediate.int_termination_penalties_compared as
         select
             lines.line_id,
             coalesce(agreements.subsidy_krw, 0) as expected_waivable_penalty_krw,
             coalesce(agreements.subsidy_krw, 0) as waivable_billed_krw
-        from intermediate.int_lines_joined_to_customers as lines
-        left join intermediate.int_agreements_accepted as agreements
+        from published.main.dim_lines as lines
+        left join (values {agreements}) as agreements(line_id, subsidy_krw)
             on lines.line_id = agreements.line_id
         where lines.terminated_at_kst is not null and lines.is_kt_network
     """)
-    # R1 stand-in for the dbt model of the same name (rpt_reconciliation reads it).
     con.execute("""
         create table intermediate.int_reward_population_selected as
-        select lines.line_id, lines.customer_id
-        from intermediate.int_lines_joined_to_customers as lines
-        cross join program.program_parameters as parameters
-        where parameters.program_id = 'kt_2025_12'
-            and lines.is_kt_network
-            and lines.activated_at_kst < parameters.reward_population_as_of_kst
-            and (lines.terminated_at_kst is null
-                 or lines.terminated_at_kst >= parameters.reward_population_as_of_kst)
+        select line_id, customer_id, is_iot_or_special, is_prepaid, activated_at_kst,
+            terminated_at_kst
+        from published.main.dim_lines
+        where is_reward_population
     """)
 
 
@@ -439,7 +524,9 @@ def _build_marts(con: duckdb.DuckDBPyConnection) -> None:
             remediation_state varchar, refund_wave integer, payout_date date,
             waivable_billed_krw bigint, waivable_paid_krw bigint, refund_krw bigint,
             cancel_krw bigint, reminders_sent bigint, rejoined_line_id varchar,
-            rule_trace struct(rule_id varchar, outcome varchar, detail varchar)[])
+            rule_trace struct(rule_id varchar, outcome varchar, detail varchar)[],
+            agreement_id varchar, agreement_type varchar, agreement_start_date date,
+            term_months integer, subsidy_krw bigint, monthly_discount_krw bigint)
     """)
     _insert(con, "main.fct_waiver_determinations", _determinations())
     con.execute("""
@@ -456,16 +543,22 @@ def _build_marts(con: duckdb.DuckDBPyConnection) -> None:
          T(2026, 1, 31, 22), T(2026, 2, 5, 9)),
     ])
     con.execute("""
-        create table main.fct_reward_determinations (rule_id varchar, benefit varchar,
-            line_id varchar, customer_id varchar, grant_number integer, purchase_id varchar,
-            is_granted boolean, reason varchar, period_start date, period_end date,
-            quantity bigint, unit varchar, detail varchar, checked_at_kst timestamp)
+        create table main.fct_reward_determinations (determination_id varchar,
+            rule_id varchar, benefit varchar, line_id varchar, customer_id varchar,
+            grant_number integer, request_id varchar, is_granted boolean, reason varchar,
+            period_start date, period_end date, detail varchar, checked_at_kst timestamp)
     """)
     _insert(con, "main.fct_reward_determinations", _reward_determinations())
 
 
 def copy_warehouse(source: Path, target: Path) -> Path:
+    """A copy of the published file and of its restricted database, and a link to the
+    landing directory (read only, never changed by a test)."""
     shutil.copyfile(source, target)
+    if restricted_path(source).exists():
+        shutil.copyfile(restricted_path(source), restricted_path(target))
+    if landing_dir(source).is_dir() and not landing_dir(target).exists():
+        landing_dir(target).symlink_to(landing_dir(source).resolve(), target_is_directory=True)
     return target
 
 

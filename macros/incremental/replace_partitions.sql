@@ -24,9 +24,13 @@
 
 {#- Stops a partition-replacing model whose table and the build disagree on being
     incremental (a stored table was dropped or is new): re-deriving partitions onto a
-    missing table, or a full table onto an incremental build, would mix two states. -#}
+    missing table, or a full table onto an incremental build, would mix two states.
+    Only `dbt build`/`dbt run` write: compiling (`dbt compile`, `dbt docs generate`)
+    registers no build, so the last build looks like the current one and the two
+    would disagree on every warehouse built once. -#}
 {% macro assert_incremental_mode() %}
-    {%- if execute and this is not none and is_incremental() != incremental_build() -%}
+    {%- if execute and is_build_command() and this is not none
+        and is_incremental() != incremental_build() -%}
         {%- do exceptions.raise_compiler_error(
             this ~ " is " ~ ("" if is_incremental() else "not ") ~ "stored while this "
             ~ "build is " ~ ("" if incremental_build() else "not ") ~ "incremental: "

@@ -43,7 +43,7 @@ def _refusal(failures: Sequence[str]) -> str | None:
 
 def build_summary(published: Path, build_seq: int | None = None) -> list[str]:
     """Lines describing one build's deliveries (default: the latest build)."""
-    from remedy.publish import open_published
+    from remedy.published import open_published
 
     lines: list[str] = []
     with open_published(published) as con:

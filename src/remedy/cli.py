@@ -7,16 +7,7 @@ from pathlib import Path
 
 import click
 
-from remedy.dbt_runner import PROJECT_DIR
-
-DEFAULT_RAW_DIR = PROJECT_DIR / "data" / "raw"
-DEFAULT_DUCKDB_PATH = PROJECT_DIR / "warehouse.duckdb"
-
-
-def _env_path(name: str, default: Path) -> Path:
-    import os
-
-    return Path(os.environ[name]) if os.environ.get(name) else default
+from remedy import settings
 
 
 @click.group()
@@ -50,7 +41,7 @@ def generate(scale: float, seed: int, out: Path | None, bad_rows: float,
     """Write a deterministic synthetic landing directory (nine Parquet tables)."""
     from remedy.generate import generate as run_generate
 
-    out = out or _env_path("RAW_DIR", DEFAULT_RAW_DIR)
+    out = out or settings.raw_dir()
     try:
         info = run_generate(out, scale=scale, seed=seed, bad_rows=bad_rows, progress=True,
                             program_id=program_id, deliveries=deliveries,
@@ -103,7 +94,7 @@ def summary() -> None:
     """Print the headline figures of the built warehouse."""
     from remedy.summary import format_summary, summarise
 
-    click.echo(format_summary(summarise(_env_path("DUCKDB_PATH", DEFAULT_DUCKDB_PATH))))
+    click.echo(format_summary(summarise(settings.duckdb_path())))
 
 
 @main.command()
@@ -122,7 +113,7 @@ def demo(ctx: click.Context, scale: float, seed: int) -> None:
     steps = [
         (validate, {}),
         (reconcile, {}),
-        (extract, {"out_dir": PROJECT_DIR / "extracts"}),
+        (extract, {"out_dir": settings.PROJECT_DIR / "extracts"}),
     ]
     for command, options in steps:
         click.echo(f"\n== remedy {command.name}")
@@ -142,7 +133,7 @@ def dashboard(duckdb_path: Path | None, port: int) -> None:
     """Serve the Streamlit dashboard on http://127.0.0.1:PORT (published marts, read-only)."""
     from remedy.dashboard.server import serve
 
-    serve(duckdb_path or _env_path("DUCKDB_PATH", DEFAULT_DUCKDB_PATH), port)
+    serve(duckdb_path or settings.duckdb_path(), port)
 
 
 def _duckdb_option(function):
@@ -162,8 +153,7 @@ def _program_option(function):
 def _resolve(duckdb_path: Path | None, program_id: str | None) -> tuple[Path, str]:
     from remedy.program import default_program_id
 
-    return (duckdb_path or _env_path("DUCKDB_PATH", DEFAULT_DUCKDB_PATH),
-            program_id or default_program_id())
+    return duckdb_path or settings.duckdb_path(), program_id or default_program_id()
 
 
 @main.command()
@@ -195,9 +185,15 @@ def validate(duckdb_path: Path | None, program_id: str | None, run_dir: Path | N
 @click.option("--strict", is_flag=True,
               help="Also fail when a finding (billing vs the P arithmetic, ...) is outside "
                    "its tolerance.")
-def reconcile(duckdb_path: Path | None, program_id: str | None, strict: bool) -> None:
+@click.option("--raw-dir", type=click.Path(path_type=Path), default=None,
+              help="Landing directory whose Parquet footers recount the raw rows (default: "
+                   "$RAW_DIR or data/raw; when it is not there the run says so and uses the "
+                   "rows the build read).")
+def reconcile(duckdb_path: Path | None, program_id: str | None, strict: bool,
+              raw_dir: Path | None) -> None:
     """Print the control table; exit 1 if an integrity control fails or Python and dbt
-    disagree. Findings about the source systems are reported and fail only --strict."""
+    disagree. Findings about the source systems are reported and fail only --strict.
+    Reads the published database only, and the landing files for the raw row counts."""
     import duckdb
 
     from remedy.reconcile import format_reconciliation
@@ -205,7 +201,7 @@ def reconcile(duckdb_path: Path | None, program_id: str | None, strict: bool) ->
 
     duckdb_path, program_id = _resolve(duckdb_path, program_id)
     try:
-        result = run_reconcile(duckdb_path, program_id)
+        result = run_reconcile(duckdb_path, program_id, raw_dir or settings.raw_dir())
     except (FileNotFoundError, LookupError, duckdb.Error) as error:
         raise click.ClickException(str(error)) from error
     click.echo(format_reconciliation(result, strict=strict), nl=False)
@@ -262,9 +258,9 @@ def explain(line_id: str, duckdb_path: Path | None, lang: str, as_json: bool) ->
     import duckdb
 
     from remedy.explain import UnknownLine, explain_line, format_text
-    from remedy.publish import open_published
+    from remedy.published import open_published
 
-    path = duckdb_path or _env_path("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)
+    path = duckdb_path or settings.duckdb_path()
     try:
         with open_published(path) as con:
             explanation = explain_line(con, line_id)

@@ -7,10 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+from remedy.settings import PROJECT_DIR
 
 
 @dataclass(frozen=True)
@@ -36,6 +33,10 @@ def release_duckdb() -> None:
     dbt-duckdb caches one DuckDB instance per process; while it lives, the same file cannot
     be opened read-only (or with another configuration) in this process. Closing it makes
     `duckdb.connect(path, read_only=True)` work after `run_dbt`, as it does in a new process.
+
+    dbt-duckdb has no public way to do this: it reads the private class attributes
+    `DuckDBConnectionManager._LOCK` and `_ENV`. tests/test_dbt_runner.py pins the
+    dbt-duckdb version this was written against and fails when it or the attributes change.
     """
     import gc
 

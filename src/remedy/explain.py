@@ -2,12 +2,15 @@
 
 `explain_line` gathers, for one line id, its waiver determination
 (main.fct_waiver_determinations, with the rule trace), its refund assignment and
-applications, the unclaimed register, its P5 lookup answer (main.fct_penalty_lookup),
-every reward determination of the line - granted or not, with the reason - and the
-insurance of its customer (main.fct_reward_determinations). The result is plain data
-(JSON-ready: dates and times as ISO text); `format_text` lays it out for a person in
-Korean (default) or English. Nothing here reads anything but schema `main`, so the same
-published build always gives the same explanation.
+applications, the unclaimed register, its P5 lookup answer (main.fct_penalty_lookup), and
+every reward decision of the line - granted or not, with the reason - and the insurance of
+its customer. Rewards come from three published places: what was granted
+(main.fct_reward_entitlements), what was asked for or scheduled and not granted
+(main.fct_reward_determinations), and what follows from the line or customer alone (the R1
+gate and the class exclusions in main.dim_lines, the insurance age and type in
+main.dim_customers). The result is plain data (JSON-ready: dates and times as ISO text);
+`format_text` lays it out for a person in Korean (default) or English. Nothing here reads
+anything but schema `main`, so the same published build always gives the same explanation.
 """
 
 from __future__ import annotations
@@ -168,43 +171,167 @@ def _refund(row: dict[str, Any], unclaimed: dict[str, Any] | None) -> dict[str, 
     }
 
 
-def _reward(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "rule_id": row["rule_id"], "benefit": row["benefit"], "granted": row["is_granted"],
-        "reason": row["reason"], "grant_number": row["grant_number"],
-        "purchase_id": row["purchase_id"], "period_start": row["period_start"],
-        "period_end": row["period_end"], "quantity": row["quantity"], "unit": row["unit"],
-        "detail": row["detail"], "checked_at_kst": row["checked_at_kst"],
-    }
+REWARD_RULES = {"reward_population": "R1", "data_bonus": "R2", "roaming_bonus": "R3",
+                "ott_voucher": "R4", "membership_discount": "R5", "safety_insurance": "R6"}
+# The reason a granted entitlement was granted (R6: its `detail`, auto or application).
+GRANTED_REASONS = {"data_bonus": "in_service_at_grant", "roaming_bonus": "in_service_in_window",
+                   "ott_voucher": "first_valid_choice", "membership_discount": "population_line"}
+INSURANCE_REASONS = {"auto": "auto_enrolled_by_age", "application": "applied"}
+
+
+def _reward(benefit: str, granted: bool, reason: str, **facts: Any) -> dict[str, Any]:
+    """One reward decision in the JSON shape of `rewards` (keys absent from facts: null)."""
+    reward = {"rule_id": REWARD_RULES[benefit], "benefit": benefit, "granted": granted,
+              "reason": reason}
+    for key in ("grant_number", "purchase_id", "request_id", "period_start", "period_end",
+                "quantity", "unit", "detail", "checked_at_kst"):
+        reward[key] = facts.get(key)
+    return reward
+
+
+def _granted(row: dict[str, Any], **facts: Any) -> dict[str, Any]:
+    """An entitlement of fct_reward_entitlements as a granted decision."""
+    benefit = row["benefit"]
+    reason = (INSURANCE_REASONS.get(row["detail"], row["detail"])
+              if benefit == "safety_insurance" else GRANTED_REASONS[benefit])
+    return _reward(benefit, True, reason, period_start=row["period_start"],
+                   period_end=row["period_end"], quantity=row["quantity"], unit=row["unit"],
+                   detail=row["detail"], **facts)
+
+
+def _not_granted(row: dict[str, Any]) -> dict[str, Any]:
+    """A determination of fct_reward_determinations (it granted nothing)."""
+    return _reward(row["benefit"], False, row["reason"], grant_number=row["grant_number"],
+                   purchase_id=row["request_id"] if row["benefit"] == "roaming_bonus" else None,
+                   request_id=row["request_id"], period_start=row["period_start"],
+                   period_end=row["period_end"], detail=row["detail"],
+                   checked_at_kst=row["checked_at_kst"])
+
+
+def _by_benefit(rows: list[dict[str, Any]], benefit: str) -> list[dict[str, Any]]:
+    return [row for row in rows if row["benefit"] == benefit]
+
+
+def _line_rewards(line: dict[str, Any] | None, granted: list[dict[str, Any]],
+                  not_granted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every reward decision of a line, R2-R5 in rule order.
+
+    A population line gets one decision per data grant (R2), per roaming pass (R3), one for
+    the OTT voucher (R4) and one for the membership (R5); a class exclusion (dim_lines) is
+    one decision per benefit. A line outside the population has only its turned-down
+    requests (passes, choices), whose reason says so.
+    """
+    if line is None or not line["is_reward_population"]:
+        return [_not_granted(row) for row in not_granted]
+    iot_or_special = line["is_iot_or_special"]
+    rewards: list[dict[str, Any]] = []
+    excluded_from_data = "iot_or_special" if iot_or_special else (
+        "prepaid" if line["is_prepaid"] else None)
+    if excluded_from_data:
+        rewards.append(_reward("data_bonus", False, excluded_from_data))
+    else:
+        data = [(row["period_start"], True, row) for row in _by_benefit(granted, "data_bonus")]
+        data += [(row["period_start"], False, row)
+                 for row in _by_benefit(not_granted, "data_bonus")]
+        # grant_number: the grant's place among the line's grants (every scheduled grant of
+        # a data-eligible population line is an entitlement or a missed grant)
+        for number, (day, is_granted, row) in enumerate(sorted(data, key=lambda item: item[0]),
+                                                        start=1):
+            rewards.append(_granted(row, grant_number=number, checked_at_kst=f"{day} 00:00:00")
+                           if is_granted else _not_granted(row))
+    passes = [(row["period_start"], row["detail"], _granted(row, purchase_id=row["detail"],
+                                                             request_id=row["detail"]))
+              for row in _by_benefit(granted, "roaming_bonus")]
+    passes += [(row["period_start"], row["request_id"], _not_granted(row))
+               for row in _by_benefit(not_granted, "roaming_bonus")]
+    rewards += [reward for *_, reward in sorted(passes, key=lambda item: item[:2])]
+    rewards.append(_ott_voucher(iot_or_special, granted, not_granted))
+    membership = _by_benefit(granted, "membership_discount")
+    if iot_or_special or not membership:
+        rewards.append(_reward("membership_discount", False, "iot_or_special"))
+    else:
+        rewards.append(_granted(membership[0],
+                                checked_at_kst=line["reward_population_as_of_kst"]))
+    return rewards
+
+
+def _ott_voucher(iot_or_special: bool, granted: list[dict[str, Any]],
+                 not_granted: list[dict[str, Any]]) -> dict[str, Any]:
+    """R4 for a population line: the voucher, else the first choice's rejection (with its
+    service), else the class exclusion, else no choice."""
+    voucher = _by_benefit(granted, "ott_voucher")
+    if voucher:
+        return _granted(voucher[0])
+    if iot_or_special:
+        return _reward("ott_voucher", False, "iot_or_special")
+    choices = sorted(_by_benefit(not_granted, "ott_voucher"),
+                     key=lambda row: (row["checked_at_kst"], row["request_id"]))
+    if choices:
+        return _not_granted(choices[0])
+    return _reward("ott_voucher", False, "no_choice")
+
+
+def _insurance(con: Connection, customer_id: str | None) -> dict[str, Any] | None:
+    """R6 for the line's customer: the policy, else why not (dim_customers); None when the
+    customer holds no population line (R6 does not apply)."""
+    if customer_id is None:
+        return None
+    policy = _one(con, "select * from main.fct_reward_entitlements "
+                       "where benefit = 'safety_insurance' and customer_id = ?", [customer_id])
+    if policy is not None:
+        return _granted(policy)
+    customer = _one(con, """
+        select customers.customer_type, customers.age_band,
+            bool_or(lines.is_reward_population) as has_population_line
+        from main.dim_customers as customers
+        inner join main.dim_lines as lines
+            on customers.customer_id = lines.customer_id
+        where customers.customer_id = ?
+        group by 1, 2
+    """, [customer_id])
+    if customer is None or not customer["has_population_line"]:
+        return None
+    if customer["customer_type"] == "business":
+        reason = "business_customer"
+    elif customer["age_band"] is None:
+        reason = "no_birth_date_no_application"
+    else:
+        reason = "under_auto_age_no_application"
+    return _reward("safety_insurance", False, reason, unit="policy")
+
+
+def _population(line: dict[str, Any]) -> dict[str, Any]:
+    return _reward("reward_population", bool(line["is_reward_population"]),
+                   line["reward_population_reason"],
+                   checked_at_kst=line["reward_population_as_of_kst"])
 
 
 def explain_line(con: Connection, line_id: str) -> dict[str, Any]:
     """Everything the published marts say about one line; raises UnknownLine when none
     of them knows it (the message says whether applications named it)."""
+    line = _one(con, "select * from main.dim_lines where line_id = ?", [line_id])
     determination = _one(con, "select * from main.fct_waiver_determinations "
                               "where line_id = ?", [line_id])
     lookup = _one(con, "select * from main.fct_penalty_lookup where line_id = ?", [line_id])
-    rewards = _rows(con, """
-        select * from main.fct_reward_determinations
-        where line_id = ?
-        order by rule_id, grant_number nulls first, period_start nulls first,
-            purchase_id nulls first
-    """, [line_id])
     applications = _rows(con, """
         select application_id, channel, applied_at_kst, outcome, review_reason
         from main.fct_refund_application_outcomes
         where line_id = ?
         order by applied_at_kst, application_id
     """, [line_id])
-    population = next((row for row in rewards if row["benefit"] == "reward_population"), None)
-    if determination is None and lookup is None and population is None:
+    if line is None and determination is None and lookup is None:
         raise UnknownLine(_unknown_message(line_id, applications))
-    customer_id = (determination or population or {}).get("customer_id")
-    insurance = None
-    if customer_id is not None:
-        insurance = _one(con, "select * from main.fct_reward_determinations "
-                              "where benefit = 'safety_insurance' and customer_id = ?",
-                         [customer_id])
+    granted = _rows(con, """
+        select * from main.fct_reward_entitlements
+        where line_id = ?
+        order by benefit, period_start, detail
+    """, [line_id])
+    not_granted = _rows(con, """
+        select * from main.fct_reward_determinations
+        where line_id = ?
+        order by rule_id, grant_number nulls first, checked_at_kst, request_id
+    """, [line_id])
+    customer_id = (line or determination or {}).get("customer_id")
     unclaimed = _one(con, "select * from main.fct_unclaimed_refunds where line_id = ?",
                      [line_id])
     lookup_as_of = con.execute("select max(as_of_date) from main.fct_penalty_lookup").fetchone()
@@ -217,15 +344,15 @@ def explain_line(con: Connection, line_id: str) -> dict[str, Any]:
         else _refund(determination, unclaimed),
         "applications": applications,
         "lookup": lookup,
-        "reward_population": None if population is None else _reward(population),
-        "rewards": [_reward(row) for row in rewards if row["benefit"] != "reward_population"],
-        "insurance": None if insurance is None else _reward(insurance),
+        "reward_population": None if line is None else _population(line),
+        "rewards": _line_rewards(line, granted, not_granted),
+        "insurance": _insurance(con, customer_id),
     }
 
 
 def _unknown_message(line_id: str, applications: list[dict[str, Any]]) -> str:
-    message = (f"line {line_id!r} is not in the published marts (no waiver determination, "
-               "lookup row or reward determination): check the id; a line whose landing "
+    message = (f"line {line_id!r} is not in the published marts (no line in dim_lines, no "
+               "waiver determination or lookup row): check the id; a line whose landing "
                "rows were quarantined is not published")
     if applications:
         message += (f"; {len(applications)} refund application(s) named it and were "
@@ -395,7 +522,11 @@ CODES: dict[str, dict[str, str]] = {
         "first_valid_choice": "첫 유효 선택", "no_choice": "OTT 서비스 선택 없음",
         "unknown_service": "첫 선택이 대상이 아닌 서비스",
         "after_deadline": "선택 기한 이후 선택",
+        "not_first_valid_choice": "먼저 한 유효 선택이 있음",
         "population_line": "보상 대상 회선",
+        "no_population_line": "고객에게 보상 모집단 회선이 없음",
+        "insured_automatically": "만 65세 이상 자동 가입으로 신청 불필요",
+        "not_first_application": "먼저 한 신청으로 가입됨",
         "auto_enrolled_by_age": "만 65세 이상 자동 가입", "applied": "신청으로 가입",
         "business_customer": "법인 고객은 대상 아님",
         "no_birth_date_no_application": "생년월일 없음, 보험 신청 없음",
@@ -423,6 +554,11 @@ CODES: dict[str, dict[str, str]] = {
         "terminated_before_population_instant":
             "terminated before the reward population instant",
         "activated_after_population_instant": "activated after the reward population instant",
+        "not_in_population": "the line is not in the reward population",
+        "not_first_valid_choice": "an earlier valid choice was granted",
+        "no_population_line": "the customer holds no reward-population line",
+        "insured_automatically": "already insured automatically at 65 or older",
+        "not_first_application": "an earlier application enrolled the customer",
     },
 }
 
@@ -620,10 +756,11 @@ def _lookup_text(explanation: dict[str, Any], lang: str) -> list[str]:
 
 
 def reward_which(reward: dict[str, Any]) -> str:
-    """What a reward row is about: the grant date, the pass or the period."""
-    if reward["benefit"] == "data_bonus":
+    """What a reward decision is about: the grant date, the pass or the OTT service (nothing
+    for a decision about the whole benefit, such as a class exclusion)."""
+    if reward["benefit"] == "data_bonus" and reward["period_start"]:
         return f" {reward['period_start']}"
-    if reward["benefit"] == "roaming_bonus":
+    if reward["benefit"] == "roaming_bonus" and reward["purchase_id"]:
         return f" {reward['purchase_id']} ({reward['period_start']})"
     return ""
 

@@ -41,8 +41,7 @@ import pyarrow.parquet as pq
 from openpyxl.utils.datetime import from_excel, to_excel
 
 from remedy.contract import PII_COLUMNS
-from remedy.dbt_runner import PROJECT_DIR
-from remedy.program import Program, jsonable, load_program, open_database, relation_exists
+from remedy.program import Program, jsonable, load_program
 from remedy.provenance import (
     Provenance,
     latest_build,
@@ -50,6 +49,8 @@ from remedy.provenance import (
     relation_checksums,
 )
 from remedy.pseudonymise import DEVELOPMENT_KEY, Pseudonymiser
+from remedy.published import open_published, relation_exists
+from remedy.settings import PROJECT_DIR
 from remedy.signing import (
     ALGORITHM,
     DEVELOPMENT_FINGERPRINT,
@@ -636,7 +637,7 @@ def write_extract(
                            " key")
     generated_at = now().replace(microsecond=0)
     out_dir = Path(out_dir)
-    with open_database(duckdb_path) as con:
+    with open_published(duckdb_path) as con:
         missing = [relation for relation in SOURCE_RELATIONS
                    if not relation_exists(con, *relation.split("."))]
         if missing:
@@ -973,7 +974,7 @@ def _verify_database(manifest: dict[str, Any], duckdb_path: Path, notes: list[st
     relations = tuple(item["relation"] for item in recorded.get("relations", []))
     if not relations:
         return [f"{MANIFEST}: records no database fingerprint to compare"]
-    with open_database(duckdb_path) as con:
+    with open_published(duckdb_path) as con:
         build, _ = latest_build(con)
         current = Provenance(build, None, relation_checksums(con, relations))
     if current.duckdb_version != recorded.get("duckdb_version"):

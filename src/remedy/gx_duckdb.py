@@ -14,9 +14,10 @@ touches the query's result, so GX fetches what the query returned. Nothing else 
 connection strings stay plain strings (a file-backed GX context can store them), and queries
 run in DuckDB, never in pandas.
 
-The database is opened read-only when possible. DuckDB refuses a read-only handle in a process
-that already holds the file read-write (dbt-duckdb keeps its database open after `dbtRunner`
-returns), so the dialect falls back to a read-write handle in that one case.
+The database is the published one, opened by `remedy.published.connect_published` like every
+other reader: read-only (never a read-write fallback), attached to a private in-memory
+database that is made the default catalog, waiting while a build holds the file. Every cursor
+is pointed at that catalog too (a new DuckDB cursor starts on the in-memory one).
 
 A second, smaller adaptation is the expectation type `expect_query_to_return_no_rows`
 (`ExpectQueryToReturnNoRows`): GX's `UnexpectedRowsExpectation` runs its query twice, once as
@@ -42,7 +43,7 @@ from great_expectations.expectations.registry import get_metric_kwargs  # noqa: 
 from great_expectations.validator.metric_configuration import MetricConfiguration  # noqa: E402
 from sqlalchemy.dialects import registry  # noqa: E402
 
-from remedy.program import limit_resources  # noqa: E402
+from remedy.published import CATALOG, connect_published  # noqa: E402
 
 DRIVER = "remedy"
 DIALECT_URL_SCHEME = f"duckdb+{DRIVER}"
@@ -66,24 +67,21 @@ class _OwnResultConnection(ConnectionWrapper):
         # ConnectionWrapper delegates unknown attributes to the DuckDB connection: this is
         # DuckDBPyConnection.cursor, which opens a child connection on the same database.
         duckdb_cursor = ConnectionWrapper.__getattr__(self, "cursor")()
+        duckdb_cursor.execute(f"use {CATALOG}")
         return _OwnResultCursor(duckdb_cursor, self)
 
 
 class RemedyDuckDBDialect(Dialect):
-    """duckdb-engine's dialect with one result per cursor and read-only when possible."""
+    """duckdb-engine's dialect with one result per cursor, on the published database read-only."""
 
     driver = DRIVER
     supports_statement_cache = False
 
     def connect(self, *cargs: Any, **cparams: Any) -> ConnectionWrapper:
-        # No duckdb-engine connection config (it adds a user agent): DuckDB only shares a
-        # database file between handles of one process when their configurations match.
-        database = cparams.get("database") or (cargs[0] if cargs else ":memory:")
-        try:
-            connection = duckdb.connect(database, read_only=True)
-        except duckdb.ConnectionException:
-            connection = duckdb.connect(database)
-        return _OwnResultConnection(limit_resources(connection))
+        # No duckdb-engine connection config (it adds a user agent): the published reader's
+        # own in-memory database carries the settings that matter.
+        database = cparams.get("database") or (cargs[0] if cargs else None)
+        return _OwnResultConnection(connect_published(database))
 
 
 registry.register(f"duckdb.{DRIVER}", __name__, "RemedyDuckDBDialect")

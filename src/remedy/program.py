@@ -5,9 +5,9 @@ Two readers of the same seeds (`seeds/programs/`, keyed by program_id), giving t
 - `read_program` parses the seed CSV files themselves, typed as dbt_project.yml declares
   them, with no database: the generator and the edge-case catalogue use it, so
   `remedy generate --program <id>` is calibrated to that program's windows and dates;
-- `load_program` reads them back from a built warehouse's `program` schema: the checks (GX
-  suites, reconciliation, extract manifest) use it, so a revision is checked against the
-  parameters it was built with.
+- `load_program` reads them back from the published database's `program` schema (a
+  connection of `remedy.published`): the checks (GX suites, reconciliation, extract
+  manifest) use it, so a revision is checked against the parameters it was built with.
 Nothing in Python copies a program date, amount or grace period from the seeds.
 """
 
@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,8 @@ from typing import Any
 import duckdb
 import yaml
 
-from remedy.dbt_runner import PROJECT_DIR
+from remedy.published import relation_exists
+from remedy.settings import PROJECT_DIR
 
 PROGRAM_SCHEMA = "program"
 SEED_DIR = PROJECT_DIR / "seeds"
@@ -51,53 +50,6 @@ def project_var(name: str) -> Any:
 def default_program_id() -> str:
     """The dbt var `program_id` as dbt_project.yml sets it (what a plain `dbt build` uses)."""
     return str(project_var("program_id"))
-
-
-CHECK_MEMORY_LIMIT = "8GB"
-
-
-def limit_resources(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """Cap what one check may take on a shared machine and let it spill to disk instead.
-
-    DUCKDB_MEMORY_LIMIT and DUCKDB_TEMP_DIR are the variables profiles.yml reads for builds.
-    """
-    import os
-    import tempfile
-
-    memory = os.environ.get("DUCKDB_MEMORY_LIMIT") or CHECK_MEMORY_LIMIT
-    spill = os.environ.get("DUCKDB_TEMP_DIR") or str(Path(tempfile.gettempdir()) / "remedy-duckdb")
-    con.execute(f"set memory_limit = '{memory}'")
-    con.execute(f"set temp_directory = '{spill}'")
-    return con
-
-
-@contextmanager
-def open_database(duckdb_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A handle on a built warehouse: read-only when possible.
-
-    DuckDB refuses a read-only handle in a process that already holds the file read-write (as
-    dbt-duckdb does after an in-process `dbt build`); a plain handle is used then.
-    """
-    path = Path(duckdb_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no DuckDB database at {path} (build it with `dbt build`)")
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.ConnectionException:
-        con = duckdb.connect(str(path))
-    limit_resources(con)
-    try:
-        yield con
-    finally:
-        con.close()
-
-
-def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:

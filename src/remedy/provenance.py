@@ -21,7 +21,8 @@ from typing import Any
 
 import duckdb
 
-from remedy.program import jsonable, relation_exists
+from remedy.program import jsonable
+from remedy.published import relation_exists
 
 BUILDS_RELATION = ("main", "rpt_builds")
 FINGERPRINT_METHOD = (

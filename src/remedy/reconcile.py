@@ -1,11 +1,22 @@
 """`remedy reconcile`: the control identities, computed a second time in Python.
 
 `main.rpt_reconciliation` (dbt) computes one row per control. This module recomputes every
-control independently: its own queries on the published marts, the accepted and quarantined
-landing rows (not `rpt_source_row_counts`), and the P1-P3 penalty arithmetic written again in
-Python (`remedy.rules`, not the `expected_penalties` macro), with the grace days of the program
-the warehouse was built with. A run fails when any control fails on either side, or when the two
-implementations disagree on a figure, a severity or on the list of controls.
+control independently, from the published database alone (schema `main` and the program
+seeds; never the restricted database) and the landing files:
+
+- raw rows are recounted from the Parquet footers of the files `main.rpt_deliveries` lists
+  as loaded, under RAW_DIR (when RAW_DIR is not available the run says so and takes the
+  rows the build read, `rpt_deliveries.rows_read`);
+- accepted rows are counted from the published row-per-record marts where one exists
+  (dim_customers, dim_lines, fct_contract_events, fct_refund_application_outcomes) and
+  from the per-file delivery log otherwise, quarantined rows from the delivery log;
+- the R1 population is recounted from dim_lines' activation and termination times;
+- the P1-P3 penalty arithmetic is written again in Python (`remedy.rules`, not the
+  `expected_penalties` macro), with the grace days of the program the warehouse was built
+  with, on the agreement fct_waiver_determinations names for each line.
+
+A run fails when any control fails on either side, or when the two implementations disagree
+on a figure, a severity or on the list of controls.
 
 Every control has a severity. An `integrity` control is an identity of the warehouse itself
 (every delivered row accounted for, populations partitioned, money conserved); when one fails,
@@ -21,12 +32,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 
+from remedy import settings
 from remedy.contract import TABLES
-from remedy.program import Program, load_program, open_database, project_var, relation_exists
+from remedy.program import Program, load_program, project_var
+from remedy.published import column_names, open_published, relation_exists
 from remedy.rules import expected_penalty_krw
 
 SOURCE_TABLES: tuple[str, ...] = tuple(TABLES)
+# Landing tables whose accepted rows are published one per row (the rest are counted from
+# the delivery log).
+PUBLISHED_ROWS: dict[str, str] = {
+    "customers": "main.dim_customers",
+    "lines": "main.dim_lines",
+    "contract_events": "main.fct_contract_events",
+    "refund_applications": "main.fct_refund_application_outcomes",
+}
 WAVE_STATUSES = ("scheduled",)
 UNSCHEDULED_STATUSES = ("manual_review", "not_applied")
 WAIVER_STATUSES = ("eligible", "eligible_no_penalty", "excluded")
@@ -59,26 +81,78 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
     return int(row[0] or 0) if row else 0
 
 
-def source_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
-    """Raw rows = accepted + collapsed duplicates + quarantined, per landing table, counted from
-    the checked, accepted and quarantined relations themselves."""
+@dataclass(frozen=True)
+class Deliveries:
+    """Per landing table, what the delivery log says of its loaded files."""
+
+    files: dict[str, list[tuple[str, int]]]
+    accepted: dict[str, int]
+    quarantined: dict[str, int]
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection) -> Deliveries:
+        if not relation_exists(con, "main", "rpt_deliveries"):
+            raise LookupError("main.rpt_deliveries does not exist: build it with `remedy build`")
+        files: dict[str, list[tuple[str, int]]] = {table: [] for table in SOURCE_TABLES}
+        accepted = dict.fromkeys(SOURCE_TABLES, 0)
+        quarantined = dict.fromkeys(SOURCE_TABLES, 0)
+        for table, path, rows, accepted_rows, quarantined_rows in con.execute(
+            "select source_table, file_path, coalesce(rows_read, 0), "
+            "coalesce(accepted_rows, 0), coalesce(quarantined_rows, 0) "
+            "from main.rpt_deliveries where file_status = 'loaded' order by 1, 2"
+        ).fetchall():
+            files.setdefault(table, []).append((path, int(rows)))
+            accepted[table] = accepted.get(table, 0) + int(accepted_rows)
+            quarantined[table] = quarantined.get(table, 0) + int(quarantined_rows)
+        return cls(files, accepted, quarantined)
+
+
+def recount_raw_rows(deliveries: Deliveries, raw_dir: Path | None
+                     ) -> tuple[dict[str, int], list[str]]:
+    """Raw rows per table from the Parquet footers of the loaded files under raw_dir, and
+    notes; without a readable raw_dir (or with a listed file missing) the rows the build
+    read, saying so."""
+    logged = {table: sum(rows for _, rows in files) for table, files in deliveries.files.items()}
+    if raw_dir is None or not raw_dir.is_dir():
+        return logged, [f"raw rows not recounted from the landing files: RAW_DIR {raw_dir} is "
+                        "not available; taken from main.rpt_deliveries.rows_read (what the "
+                        "build read)"]
+    counted: dict[str, int] = {}
+    for table, files in deliveries.files.items():
+        total = 0
+        for path, _ in files:
+            file = raw_dir / path
+            if not file.is_file():
+                return logged, [f"raw rows not recounted from the landing files: {file} "
+                                "(listed as loaded in main.rpt_deliveries) is not under RAW_DIR "
+                                f"{raw_dir}; taken from main.rpt_deliveries.rows_read"]
+            total += pq.ParquetFile(file).metadata.num_rows
+        counted[table] = total
+    return counted, [f"raw rows recounted from the Parquet footers of "
+                     f"{sum(len(files) for files in deliveries.files.values()):,} loaded files "
+                     f"under {raw_dir}"]
+
+
+def source_controls(con: duckdb.DuckDBPyConnection, deliveries: Deliveries,
+                    raw_rows: dict[str, int]) -> list[Control]:
+    """Raw rows = accepted + collapsed duplicates + quarantined, per landing table: raw rows
+    from the files, accepted rows from the published records (else the delivery log),
+    quarantined rows from the delivery log."""
+    collapsed = dict(con.execute(
+        "select source_table, collapsed_duplicate_rows from main.rpt_source_row_counts"
+    ).fetchall())
     controls = []
     for table in SOURCE_TABLES:
-        raw, distinct_rows = con.execute(
-            f"select coalesce(sum(delivered_rows), 0), count(*) "
-            f"from intermediate.int_{table}_checked"
-        ).fetchone()
-        accepted = _scalar(con, f"select count(*) from intermediate.int_{table}_accepted")
-        quarantined = _scalar(
-            con, "select count(*) from quarantine.quarantined_rows where source_table = ?",
-            [table],
-        )
-        collapsed = int(raw) - int(distinct_rows)
-        controls.append(_equal(f"source_rows__{table}", raw, accepted + collapsed + quarantined))
+        relation = PUBLISHED_ROWS.get(table)
+        accepted = (_scalar(con, f"select count(*) from {relation}") if relation
+                    else deliveries.accepted.get(table, 0))
+        actual = accepted + int(collapsed.get(table) or 0) + deliveries.quarantined.get(table, 0)
+        controls.append(_equal(f"source_rows__{table}", raw_rows.get(table, 0), actual))
     return controls
 
 
-def waiver_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Control]:
+def waiver_controls(con: duckdb.DuckDBPyConnection, program: Program,
+                    deliveries: Deliveries) -> list[Control]:
     params = program.parameters
     terminated = _scalar(
         con,
@@ -123,9 +197,7 @@ def waiver_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Co
     outcomes = dict(con.execute(
         "select outcome, count(*) from main.fct_refund_application_outcomes group by 1"
     ).fetchall())
-    applications = _scalar(
-        con, "select count(*) from intermediate.int_refund_applications_accepted"
-    )
+    applications = deliveries.accepted.get("refund_applications", 0)
     scheduled = count_by_status.get("scheduled", 0)
     return [
         _equal("waiver_population__terminations_in_window", terminated, population),
@@ -152,27 +224,24 @@ def penalty_tolerance() -> float:
 
 def penalty_controls(con: duckdb.DuckDBPyConnection, program: Program,
                      tolerance: float | None = None) -> list[Control]:
-    """Billed waivable penalty of non-excluded waiver lines vs P1-P3 at the termination date."""
+    """Billed waivable penalty of non-excluded waiver lines vs P1-P3 at the termination date,
+    recomputed here on the agreement in force that fct_waiver_determinations names (the
+    agreements themselves are not published)."""
     tolerance = penalty_tolerance() if tolerance is None else tolerance
     grace_days = program.grace_days
     rows = con.execute("""
-        with lines as (
-            select line_id, cast(terminated_at_kst as date) as penalty_date,
-                coalesce(waivable_billed_krw, 0) as billed_krw
+        select eligibility.terminated_date, coalesce(eligibility.waivable_billed_krw, 0),
+            determinations.agreement_type, determinations.agreement_start_date,
+            determinations.term_months, determinations.subsidy_krw,
+            determinations.monthly_discount_krw
+        from (
+            select line_id, cast(terminated_at_kst as date) as terminated_date,
+                waivable_billed_krw
             from main.fct_waiver_eligibility
             where waiver_status in ('eligible', 'eligible_no_penalty')
-        )
-        select lines.penalty_date, lines.billed_krw, agreements.agreement_type,
-            agreements.start_date, agreements.term_months, agreements.subsidy_krw,
-            agreements.monthly_discount_krw
-        from lines
-        left join intermediate.int_agreements_accepted as agreements
-            on lines.line_id = agreements.line_id
-            and agreements.start_date <= lines.penalty_date
-        qualify row_number() over (
-            partition by lines.line_id
-            order by agreements.start_date desc, agreements.agreement_id desc
-        ) = 1
+        ) as eligibility
+        left join main.fct_waiver_determinations as determinations
+            on eligibility.line_id = determinations.line_id
     """).fetchall()
     agreeing = arithmetic_total = billed_total = 0
     for penalty_date, billed, agreement_type, start, term_months, subsidy, discount in rows:
@@ -190,14 +259,33 @@ def penalty_controls(con: duckdb.DuckDBPyConnection, program: Program,
     ]
 
 
-def reward_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Control]:
-    as_of = program.parameters["reward_population_as_of_kst"]
-    population = _scalar(
-        con,
-        "select count(*) from intermediate.int_lines_joined_to_customers where is_kt_network "
-        "and activated_at_kst < ? and (terminated_at_kst is null or terminated_at_kst >= ?)",
-        [as_of, as_of],
-    )
+@dataclass(frozen=True)
+class Population:
+    """R1 recounted from dim_lines' times: population lines, and those the line benefits
+    R2 (not iot/special, not prepaid) and R3-R5 (not iot/special) apply to."""
+
+    lines: int
+    not_iot_or_special: int
+    data_eligible: int
+
+    @classmethod
+    def count(cls, con: duckdb.DuckDBPyConnection, program: Program) -> Population:
+        # The instant is a whole second, so comparing the microsecond-truncated times with
+        # it is exact: truncation never moves a time across a whole-microsecond bound.
+        as_of = program.parameters["reward_population_as_of_kst"]
+        lines, not_iot_or_special, data_eligible = con.execute("""
+            select count(*),
+                count(*) filter (where not is_iot_or_special),
+                count(*) filter (where not is_iot_or_special and not is_prepaid)
+            from main.dim_lines
+            where network = 'kt' and activated_at_kst < ?
+                and (terminated_at_kst is null or terminated_at_kst >= ?)
+        """, [as_of, as_of]).fetchone()
+        return cls(int(lines), int(not_iot_or_special), int(data_eligible))
+
+
+def reward_controls(con: duckdb.DuckDBPyConnection, program: Program,
+                    population: Population) -> list[Control]:
     granted = {
         day: (int(grants), int(quantity))
         for day, grants, quantity in con.execute(
@@ -211,7 +299,7 @@ def reward_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Co
         grants, quantity = granted.get(grant["grant_date"], (0, 0))
         controls.append(Control(
             f"data_grants__{grant['grant_date']:%Y_%m_%d}__within_population",
-            population, grants, grants <= population,
+            population.lines, grants, grants <= population.lines,
         ))
         seed_total += int(grant["quantity"]) * grants
         granted_total += quantity
@@ -226,15 +314,19 @@ def reward_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Co
     return controls
 
 
-def determination_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
+def determination_controls(con: duckdb.DuckDBPyConnection, program: Program,
+                           deliveries: Deliveries, population: Population) -> list[Control]:
     """Issue 11: every owed won of an eligible line is scheduled, held in manual review or
-    in the unclaimed register; granted reward determinations are the entitlements."""
+    in the unclaimed register. Every reward decision ends in one state (R2-R6) - each
+    scheduled data grant of a data-eligible population line, and each roaming pass, OTT
+    choice and insurance application, is an entitlement or a determination that granted
+    nothing; membership goes to every population line that is not iot/special."""
     paid = _scalar(con, "select coalesce(sum(waivable_paid_krw), 0) "
                         "from main.fct_waiver_eligibility where waiver_status = 'eligible'")
     by_status = {
         status: (int(owed_lines), int(refund))
         for status, owed_lines, refund in con.execute(
-            "select assignment_status, count_if(refund_krw > 0), "
+            "select assignment_status, count(*) filter (where refund_krw > 0), "
             "coalesce(sum(refund_krw), 0) from main.fct_refund_assignments group by 1"
         ).fetchall()
     }
@@ -242,33 +334,61 @@ def determination_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
         "select count(*), coalesce(sum(refund_krw), 0) from main.fct_unclaimed_refunds"
     ).fetchone()
     held = sum(by_status.get(status, (0, 0))[1] for status in ("scheduled", "manual_review"))
-    controls = [
+    entitlements = dict(con.execute(
+        "select benefit, count(*) from main.fct_reward_entitlements group by 1"
+    ).fetchall())
+    by_application = _scalar(con, "select count(*) from main.fct_reward_entitlements "
+                                  "where benefit = 'safety_insurance' and detail = 'application'")
+    not_granted = dict(con.execute(
+        "select benefit, count(*) from main.fct_reward_determinations group by 1"
+    ).fetchall())
+
+    def accounted(benefit: str, decisions: int, granted: int) -> Control:
+        return _equal(f"reward_determinations__{benefit}__{ACCOUNTED[benefit]}", decisions,
+                      granted + not_granted.get(benefit, 0))
+
+    grants = len(program.tables["program_data_grants"])
+    return [
         _equal("refunds__paid_equal_scheduled_review_unclaimed", paid,
                held + int(unclaimed_krw)),
         _equal("unclaimed__lines_equal_owed_not_applied",
                by_status.get("not_applied", (0, 0))[0], unclaimed_lines),
+        accounted("data_bonus", population.data_eligible * grants,
+                  entitlements.get("data_bonus", 0)),
+        accounted("roaming_bonus", deliveries.accepted.get("roaming_passes", 0),
+                  entitlements.get("roaming_bonus", 0)),
+        accounted("ott_voucher", deliveries.accepted.get("ott_choices", 0),
+                  entitlements.get("ott_voucher", 0)),
+        accounted("safety_insurance", deliveries.accepted.get("insurance_applications", 0),
+                  by_application),
+        _equal("reward_determinations__membership_discount__population_accounted",
+               population.not_iot_or_special, entitlements.get("membership_discount", 0)),
     ]
-    entitlements = dict(con.execute(
-        "select benefit, count(*) from main.fct_reward_entitlements group by 1"
-    ).fetchall())
-    granted = dict(con.execute(
-        "select benefit, count(*) from main.fct_reward_determinations "
-        "where is_granted and benefit <> 'reward_population' group by 1"
-    ).fetchall())
-    for benefit in sorted(set(entitlements) | set(granted)):
-        controls.append(_equal(f"reward_determinations__{benefit}__granted_equal_entitlements",
-                               entitlements.get(benefit, 0), granted.get(benefit, 0)))
-    return controls
 
 
-def python_controls(con: duckdb.DuckDBPyConnection, program: Program) -> list[Control]:
-    return [
-        *source_controls(con),
-        *waiver_controls(con, program),
+# What each benefit's determination control accounts for (its check-name suffix).
+ACCOUNTED = {
+    "data_bonus": "grants_accounted",
+    "roaming_bonus": "passes_accounted",
+    "ott_voucher": "choices_accounted",
+    "safety_insurance": "applications_accounted",
+}
+
+
+def python_controls(con: duckdb.DuckDBPyConnection, program: Program,
+                    raw_dir: Path | None = None) -> tuple[list[Control], list[str]]:
+    """Every control recomputed, and notes on how (whether raw rows were recounted)."""
+    deliveries = Deliveries.read(con)
+    raw_rows, notes = recount_raw_rows(deliveries, raw_dir)
+    population = Population.count(con, program)
+    controls = [
+        *source_controls(con, deliveries, raw_rows),
+        *waiver_controls(con, program, deliveries),
         *penalty_controls(con, program),
-        *reward_controls(con, program),
-        *determination_controls(con),
+        *reward_controls(con, program, population),
+        *determination_controls(con, program, deliveries, population),
     ]
+    return controls, notes
 
 
 def _optional_int(value: object) -> int | None:
@@ -278,11 +398,7 @@ def _optional_int(value: object) -> int | None:
 def warehouse_controls(con: duckdb.DuckDBPyConnection) -> list[Control]:
     if not relation_exists(con, "main", "rpt_reconciliation"):
         raise LookupError("main.rpt_reconciliation does not exist: build it with `dbt build`")
-    columns = {row[0] for row in con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'main' and table_name = 'rpt_reconciliation'"
-    ).fetchall()}
-    if "severity" not in columns:
+    if "severity" not in column_names(con, "main", "rpt_reconciliation"):
         raise LookupError("main.rpt_reconciliation has no severity column: it was built by an "
                           "older version, rebuild it with `remedy build`")
     return [
@@ -327,6 +443,7 @@ class Comparison:
 class Reconciliation:
     program_id: str
     comparisons: list[Comparison] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def integrity_failures(self) -> list[Comparison]:
@@ -356,11 +473,16 @@ def compare(python: Iterable[Control], warehouse: Iterable[Control]) -> list[Com
     return [Comparison(name, by_python.get(name), by_warehouse.get(name)) for name in names]
 
 
-def reconcile(duckdb_path: Path | str, program_id: str) -> Reconciliation:
-    with open_database(duckdb_path) as con:
+def reconcile(duckdb_path: Path | str, program_id: str,
+              raw_dir: Path | str | None = None) -> Reconciliation:
+    """Both implementations' controls compared, from the published database at duckdb_path
+    (read-only) and the landing files under raw_dir (default: RAW_DIR)."""
+    raw_dir = Path(raw_dir) if raw_dir is not None else settings.raw_dir()
+    with open_published(duckdb_path) as con:
         program = load_program(con, program_id)
-        comparisons = compare(python_controls(con, program), warehouse_controls(con))
-    return Reconciliation(program_id, comparisons)
+        warehouse = warehouse_controls(con)
+        python, notes = python_controls(con, program, raw_dir)
+    return Reconciliation(program_id, compare(python, warehouse), notes)
 
 
 def _figure(value: int | None, signed: bool = False) -> str:
@@ -416,7 +538,8 @@ def format_reconciliation(result: Reconciliation, strict: bool = False) -> str:
     ]
     integrity = [item for item in result.comparisons if not item.is_finding]
     failed = result.integrity_failures
-    lines = [f"remedy reconcile (program {result.program_id})", *aligned,
+    lines = [f"remedy reconcile (program {result.program_id})",
+             *(f"note: {note}" for note in result.notes), *aligned,
              f"integrity: {len(integrity) - len(failed)} of {len(integrity)} controls hold"]
     findings = result.findings
     lines.append(f"findings: {len(result.failed_findings)} of {len(findings)} outside tolerance"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
+from remedy.published import open_published
 
 SUMMARY_QUERIES: list[tuple[str, str]] = [
     ("contract events (accepted)", "select count(*) from main.fct_contract_events"),
@@ -48,9 +48,10 @@ OPTIONAL_QUERIES: list[tuple[str, str, str]] = [
 
 def summarise(duckdb_path: Path | str) -> list[tuple[str, int]]:
     """(label, figure) pairs for whatever marts the database holds."""
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+    with open_published(duckdb_path) as con:
         tables = {row[0] for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'main'"
+            "select table_name from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = 'main'"
         ).fetchall()}
         figures = [
             (label, int(con.execute(query).fetchone()[0])) for label, query in SUMMARY_QUERIES

@@ -21,15 +21,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from remedy.dbt_runner import PROJECT_DIR
-from remedy.program import (
-    Program,
-    jsonable,
-    load_program,
-    open_database,
-    relation_exists,
-    template_parameters,
-)
+from remedy.program import Program, jsonable, load_program, template_parameters
+from remedy.published import open_published, relation_exists
+from remedy.settings import PROJECT_DIR
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 RUNS_DIR = PROJECT_DIR / "runs"
@@ -269,7 +263,7 @@ def run_validation(
         raise TemplateError(f"no suite named {', '.join(unknown)} (known: {', '.join(templates)})")
     if only:
         templates = {name: template for name, template in templates.items() if name in only}
-    with open_database(duckdb_path) as con:
+    with open_published(duckdb_path) as con:
         program = load_program(con, program_id)
         missing = [name for name in templates if not relation_exists(con, MART_SCHEMA, name)]
     suites = render_suites(templates, program)

@@ -25,7 +25,7 @@ import pytest
 
 from published_sample import published_sample
 from remedy.dashboard import formatting as fmt
-from remedy.publish import open_published
+from remedy.published import open_published
 
 CHROMIUM = Path(os.environ.get("REMEDY_CHROMIUM", "/usr/bin/chromium"))
 BIN = Path(sys.executable).parent

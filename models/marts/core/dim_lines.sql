@@ -6,8 +6,11 @@
     device change and re-contract at or after base_cutoff (W2.6-7, P5). KST times are
     published to the microsecond, truncated, with the nanoseconds below kept apart
     (`*_nanoseconds`), so the rules stay exact. The customer's age is a band on the
-    insurance reference date (R6), never a birth date. Incremental: a build re-derives
-    the lines a delivery touched. -#}
+    insurance reference date (R6), never a birth date. The R1 gate is decided here,
+    once: whether the line is in the reward population (a KT-network line activated
+    before the program's reward_population_as_of_kst and not terminated before it, at
+    nanosecond precision) and, if not, why; every reward model reads it from here.
+    Incremental: a build re-derives the lines a delivery touched. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_partitions',
@@ -151,6 +154,7 @@ summarised as (
 joined as (
     select
         lines.line_id,
+        program_parameters.reward_population_as_of_kst,
         lines.customer_id,
         customers.customer_type,
         lines.network,
@@ -186,8 +190,26 @@ joined as (
         on lines.customer_id = customers.customer_id
     inner join line_classes
         on lines.line_class = line_classes.line_class
+    cross join program_parameters
     left join summarised
         on lines.line_id = summarised.line_id
+),
+
+reward_population as (
+    -- R1, read literally: activated before the instant and not terminated before it (a
+    -- termination exactly at the instant keeps the line in)
+    select
+        *,
+        case
+            when not is_kt_network then 'mvno'
+            when activated_at_kst is null then 'no_activation_time'
+            when activated_at_kst >= reward_population_as_of_kst
+                then 'activated_after_population_instant'
+            when terminated_at_kst < reward_population_as_of_kst
+                then 'terminated_before_population_instant'
+            else 'in_population'
+        end as reward_population_reason
+    from joined
 ),
 
 final as (
@@ -210,6 +232,9 @@ final as (
         is_iot_or_special,
         is_prepaid,
         has_activation_mismatch,
+        reward_population_reason = 'in_population' as is_reward_population,
+        reward_population_reason,
+        reward_population_as_of_kst,
         cast({{ truncate_to_microseconds('activated_at_kst') }} as date)
             as activated_date,
         cast({{ truncate_to_microseconds('terminated_at_kst') }} as date)
@@ -234,7 +259,7 @@ final as (
             as first_recontract_at_kst,
         {{ sub_microsecond_nanoseconds('first_recontract_at_kst') }}
             as first_recontract_at_nanoseconds
-    from joined
+    from reward_population
 )
 
 select * from final

@@ -1,8 +1,9 @@
 """The model lineage picture of the README, drawn from dbt's manifest.json.
 
-The nine per-table chains of the foundation (landing -> staging -> checked -> accepted)
-are drawn as one node per layer ("x9") so the rule logic, the published marts and their
-consumers (exposures, the semantic layer) stay readable. Writes Graphviz DOT; renders SVG
+The nine per-table chains of the source layer (landing -> judged versions and repeated
+keys -> accepted and quarantined stores) are drawn as one node per layer ("x9") so the rule
+logic, the published marts and their consumers (exposures, the semantic layer) stay
+readable. Writes Graphviz DOT; renders SVG
 with `dot` (Debian package graphviz) when it is installed.
 
     python -m remedy.dashboard.lineage target/manifest.json docs/images/lineage.svg
@@ -32,9 +33,13 @@ CLUSTERS: dict[str, tuple[str, str]] = {
 
 COLLAPSED = (
     (re.compile(r"^source\.[^.]+\.landing\.(\w+)$"), "landing.<table>"),
-    (re.compile(r"^model\.[^.]+\.stg_landing__\w+$"), "stg_landing__<table>"),
-    (re.compile(r"^model\.[^.]+\.int_\w+_checked$"), "int_<table>_checked"),
-    (re.compile(r"^model\.[^.]+\.int_\w+_accepted$"), "int_<table>_accepted"),
+    (re.compile(r"^model\.[^.]+\.stg_landing__\w+_versions$"), "stg_landing__<table>_versions"),
+    (re.compile(r"^model\.[^.]+\.stg_landing__\w+_repeated_keys$"),
+     "stg_landing__<table>_repeated_keys"),
+    (re.compile(r"^model\.[^.]+\.stg_landing__\w+_quarantined$"),
+     "stg_landing__<table>_quarantined"),
+    (re.compile(r"^model\.[^.]+\.stg_landing__(?!affected_|files$)\w+$"),
+     "stg_landing__<table>"),
     (re.compile(r"^(semantic_model|metric)\..+$"), "semantic layer"),
 )
 
@@ -55,7 +60,8 @@ def _cluster(node: dict) -> str:
     if node["name"].startswith("rpt_"):
         return "reports"
     path = node.get("original_file_path", "")
-    for folder, cluster in (("models/staging/", "staging"), ("models/quality/", "quality"),
+    for folder, cluster in (("models/staging/landing/quarantine/", "quality"),
+                            ("models/staging/", "staging"), ("models/quality/", "quality"),
                             ("models/intermediate/quality/", "quality"),
                             ("models/intermediate/", "intermediate"),
                             ("models/reports/", "reports"), ("models/semantic/", "consumers")):

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from remedy.explain import explain_line
-from remedy.publish import open_published
+from remedy.published import open_published
 
 Connection = duckdb.DuckDBPyConnection
 

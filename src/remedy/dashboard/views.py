@@ -8,7 +8,6 @@ so the next load reads the new build).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import altair as alt
@@ -16,18 +15,15 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from remedy import settings
 from remedy.dashboard import formatting as fmt
 from remedy.dashboard.queries import BuildStamp, line_explanation, load_page, read_page
 from remedy.explain import UnknownLine
 
-DATABASE_ENV = "DUCKDB_PATH"
-
 
 def database_path() -> Path:
-    from remedy.dbt_runner import PROJECT_DIR
-
-    value = os.environ.get(DATABASE_ENV)
-    return Path(value) if value else PROJECT_DIR / "warehouse.duckdb"
+    """The published database (DUCKDB_PATH, which `remedy dashboard` sets)."""
+    return settings.duckdb_path()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
