@@ -14,6 +14,8 @@ from remedy.settings import restricted_path
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# reuse one parse of the project across the suite's builds (remedy.dbt_runner)
+os.environ.setdefault("REMEDY_REUSE_MANIFEST", "1")
 
 
 def build_warehouse(

@@ -97,7 +97,7 @@ def test_lineage_picture_covers_marts_and_consumers(docs, tmp_path):
     manifest = _json(docs / "manifest.json")
     dot = lineage_dot(manifest)
     for edge in ('"fct_refund_assignments" -> "remedy_dashboard"',
-                 '"fct_waiver_eligibility" -> "regulator_extract"',
+                 '"fct_waiver_determinations" -> "regulator_extract"',
                  '"fct_reward_entitlements" -> "semantic layer"',
                  '"stg_landing__<table>_versions" -> "stg_landing__<table>"',
                  '"stg_landing__<table>" -> "dim_lines"'):

@@ -267,8 +267,6 @@ def test_every_table_empty_every_control_passes(tmp_path: Path, build) -> None:
     _assert_every_control_passes_over_zeros_not_nulls(build(root, tmp_path), root)
 
 
-@pytest.mark.xfail(strict=False, reason="staging rewrite pending: staging cannot read a "
-                   "table folder without Parquet files yet")
 def test_every_table_folder_empty_every_control_passes(tmp_path: Path, build) -> None:
     """A delivery of nine table folders holding no file at all."""
     root = tmp_path / "landing"

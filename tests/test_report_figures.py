@@ -315,8 +315,6 @@ def test_reconciliation_keeps_its_check_names_and_severities(sample):
             union all select check_name, severity from main.rpt_reconciliation__rewards
             union all select check_name, severity from main.rpt_reconciliation__determinations
         """).fetchall())
-        benefits = {benefit for (benefit,) in con.execute(
-            "select distinct benefit from main.fct_reward_entitlements").fetchall()}
     assert sorted(controls.items()) == domains
     expected = {f"source_rows__{table}" for table in project["vars"]["landing_tables"]}
     expected |= {
@@ -332,8 +330,13 @@ def test_reconciliation_keeps_its_check_names_and_severities(sample):
     }
     expected |= {f"data_grants__{row['grant_date']:%Y_%m_%d}__within_population"
                  for row in program.tables["program_data_grants"]}
-    expected |= {f"reward_determinations__{benefit}__granted_equal_entitlements"
-                 for benefit in benefits}
+    expected |= {  # every reward decision accounted for (R2-R6)
+        "reward_determinations__data_bonus__grants_accounted",
+        "reward_determinations__roaming_bonus__passes_accounted",
+        "reward_determinations__ott_voucher__choices_accounted",
+        "reward_determinations__safety_insurance__applications_accounted",
+        "reward_determinations__membership_discount__population_accounted",
+    }
     assert set(controls) == expected
     assert {name for name, severity in controls.items() if severity == "finding"} == {
         "penalty_billing__lines_agreeing", "penalty_billing__waivable_krw"}

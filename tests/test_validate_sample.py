@@ -486,6 +486,9 @@ def _build_marts(con: duckdb.DuckDBPyConnection) -> None:
             line_id varchar, applied_at_kst timestamp, channel varchar, outcome varchar)
     """)
     _insert(con, "main.fct_refund_application_outcomes", OUTCOMES)
+    con.execute("alter table main.fct_refund_application_outcomes add column applied_date date")
+    con.execute("update main.fct_refund_application_outcomes "
+                "set applied_date = cast(applied_at_kst as date)")
     con.execute("""
         create table main.fct_refund_assignments (line_id varchar, application_id varchar,
             channel varchar, applied_at_kst timestamp, assignment_status varchar,

@@ -3,7 +3,10 @@
     replaced: every other row was tested by the build that wrote it and has not changed
     since, so a daily build tests a day's worth of rows instead of 135 M. A full build
     tests everything, and so does every build for a table rebuilt whole (a table model
-    inheriting the strategy from its folder, like quarantine.quarantined_rows). -#}
+    inheriting the strategy from its folder, like quarantine.quarantined_rows). A view
+    whose rows each derive from one partition of partition-replacing models (a line's
+    row from that line's rows) says so with the same two configs, `partition_column`
+    and `affected_partitions`, and is tested the same way. -#}
 {% macro duckdb__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
@@ -13,8 +16,12 @@
     {%- if execute and incremental_build() -%}
         {%- for node in graph.nodes.values()
             if node.resource_type == 'model'
-            and node.config.materialized == 'incremental'
-            and node.config.incremental_strategy == 'replace_partitions'
+            and (
+                (node.config.materialized == 'incremental'
+                    and node.config.incremental_strategy == 'replace_partitions')
+                or (node.config.materialized == 'view'
+                    and node.config.get('affected_partitions'))
+            )
             and (node.alias or node.name) == relation.identifier
             and node.schema == relation.schema -%}
             {%- set kinds = node.config.affected_partitions.split('_and_') -%}

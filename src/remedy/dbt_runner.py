@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -50,6 +52,54 @@ def release_duckdb() -> None:
     gc.collect()
 
 
+# Parsed projects kept for reuse when REMEDY_REUSE_MANIFEST=1 (the test suite: hundreds of
+# builds of one project into different databases, each of which would otherwise parse the
+# whole project again, about 11 s, because the database path is part of dbt's
+# partial-parse check). Keyed by everything that is frozen at parse time: the vars, the
+# target, the database's name, and the state of the project's files. Production runs
+# never set it: `remedy build` and `dbt build` use dbt's own partial parsing in target/.
+_MANIFESTS: dict[tuple, object] = {}
+REUSED_COMMANDS = frozenset({"build", "run", "test", "seed"})
+
+
+def _project_stamp() -> tuple:
+    stamp = []
+    for folder in ("models", "macros", "seeds", "tests", "analyses", "snapshots"):
+        for dirpath, _, files in os.walk(PROJECT_DIR / folder):
+            for name in files:
+                path = os.path.join(dirpath, name)
+                with contextlib.suppress(OSError):
+                    status = os.stat(path)
+                    stamp.append((path, status.st_mtime_ns, status.st_size))
+    for name in ("dbt_project.yml", "profiles.yml", "selectors.yml"):
+        with contextlib.suppress(OSError):
+            status = os.stat(PROJECT_DIR / name)
+            stamp.append((name, status.st_mtime_ns, status.st_size))
+    return tuple(sorted(stamp))
+
+
+def _reusable_manifest(args: Sequence[str], common: list[str], vars_json: str | None):
+    """A parsed manifest for `args` when manifest reuse is on, else None."""
+    if os.environ.get("REMEDY_REUSE_MANIFEST") != "1" or not args or args[0] not in \
+            REUSED_COMMANDS:
+        return None
+    from dbt.cli.main import dbtRunner
+
+    # the database's name (its file's stem) is written into every node at parse time
+    database = Path(os.environ.get("DUCKDB_PATH", "warehouse.duckdb")).stem
+    key = (vars_json, os.environ.get("DBT_TARGET"), database, _project_stamp())
+    if key not in _MANIFESTS:
+        parse_args = ["parse", *common, *(["--vars", vars_json] if vars_json else []),
+                      "--quiet"]
+        parsed = dbtRunner().invoke(parse_args)
+        if not parsed.success or parsed.result is None:
+            return None
+        if len(_MANIFESTS) >= 6:
+            _MANIFESTS.pop(next(iter(_MANIFESTS)))
+        _MANIFESTS[key] = parsed.result
+    return _MANIFESTS[key]
+
+
 def run_dbt(
     args: Sequence[str],
     raw_dir: Path | str | None = None,
@@ -69,19 +119,20 @@ def run_dbt(
     env = dbt_env(raw_dir, duckdb_path)
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
-    cli_args = [*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    common = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if target_path is not None:
-        cli_args += ["--target-path", str(target_path)]
+        common += ["--target-path", str(target_path)]
     if log_path is not None:
-        cli_args += ["--log-path", str(log_path)]
-    if dbt_vars:
-        import json
-
-        cli_args += ["--vars", json.dumps(dict(dbt_vars))]
+        common += ["--log-path", str(log_path)]
+    vars_json = json.dumps(dict(dbt_vars), sort_keys=True) if dbt_vars else None
+    cli_args = [*args, *common]
+    if vars_json:
+        cli_args += ["--vars", vars_json]
     if quiet:
         cli_args += ["--quiet"]
     try:
-        result = dbtRunner().invoke(cli_args)
+        manifest = _reusable_manifest(args, common, vars_json)
+        result = dbtRunner(manifest=manifest).invoke(cli_args)
     finally:
         release_duckdb()
         for key, value in saved.items():

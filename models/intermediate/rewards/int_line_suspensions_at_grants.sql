@@ -78,7 +78,8 @@ state_at_grants as (
             candidates.last_before_first_grant,
             list_max(
                 list_filter(
-                    candidates.later_changes, lambda change: change <= grants.grant_key
+                    candidates.later_changes,
+                    lambda later: later <= grants.grant_key  -- noqa: RF02
                 )
             )
         ) as last_change_key

@@ -175,7 +175,8 @@ def previous_inventory(dbt, session):
 
 
 def model(dbt, session):
-    raw_dir = os.path.abspath(dbt.config.get("raw_dir"))
+    raw_dir = os.path.abspath(dbt.config.get("raw_dir_var")
+                              or os.environ.get("RAW_DIR", "data/raw"))
     tables = json.loads(dbt.config.get("landing_tables_json"))
     build_seq, previous = previous_inventory(dbt, session)
 
@@ -249,7 +250,7 @@ def model(dbt, session):
         rows.append(row)
 
     set_aside = [row for row in rows[len(previous):] if row["file_status"] == "set_aside"]
-    if set_aside and str(dbt.config.get("strict_landing")).lower() == "true":
+    if set_aside and os.environ.get("REMEDY_STRICT_LANDING", "false").lower() == "true":
         raise RuntimeError(
             "strict landing: new files cannot be read as their table and would be set "
             "aside: " + "; ".join(f"{row['file_path']} ({row['reason']}: "
