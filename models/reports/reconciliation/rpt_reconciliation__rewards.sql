@@ -1,8 +1,13 @@
-{#- Reward controls (R1, R2, R6; integrity): the data grants of each seeded grant date
+{#- Reward controls (R1-R6; integrity): the data grants of each seeded grant date
     stay within the reward population (`data_grants__<date>__within_population`), the
     granted quantity is the seeded quantity times the grants, and no customer holds
-    two insurance policies. R1 has one implementation (int_reward_population_selected);
-    `remedy reconcile` recounts it independently in Python. -#}
+    two insurance policies; and per benefit, every reward decision is accounted for
+    (`reward_determinations__<benefit>__..._accounted`): what the rules had to decide
+    (grant dates x data-eligible lines, accepted passes, choices and applications, the
+    membership population) equals what was granted (fct_reward_entitlements) plus what
+    granted nothing (fct_reward_determinations lists only those). R1 has one
+    implementation (int_reward_population_selected); `remedy reconcile` recounts it
+    independently in Python. -#}
 with
 
 reward_entitlements as (
@@ -15,6 +20,14 @@ reward_population_lines as (
 
 program_data_grants as (
     select * from {{ ref('stg_program__data_grants') }}
+),
+
+reward_determinations as (
+    select * from {{ ref('fct_reward_determinations') }}
+),
+
+source_row_counts as (
+    select * from {{ ref('rpt_source_row_counts') }}
 ),
 
 reward_population as (
@@ -44,6 +57,55 @@ insurance_figures as (
     where benefit = 'safety_insurance'
 ),
 
+reward_decision_lines as (
+    -- the lines each benefit decides on (R2-R5); the class exclusions are dim_lines
+    -- flags, so they are counted here rather than listed as determinations
+    select
+        count(*) filter (where not is_iot_or_special and not is_prepaid)
+            as data_eligible_lines,
+        count(*) filter (where not is_iot_or_special) as benefit_lines
+    from reward_population_lines
+),
+
+grant_dates as (
+    select count(*) as grant_count
+    from program_data_grants
+),
+
+entitlement_figures as (
+    select
+        count(*) filter (where benefit = 'data_bonus') as data_grants,
+        count(*) filter (where benefit = 'roaming_bonus') as roaming_bonuses,
+        count(*) filter (where benefit = 'ott_voucher') as ott_vouchers,
+        count(*) filter (where benefit = 'membership_discount') as memberships,
+        count(*) filter (
+            where benefit = 'safety_insurance' and detail = 'application'
+        ) as policies_by_application
+    from reward_entitlements
+),
+
+determination_figures as (
+    -- determinations that granted nothing (fct_reward_determinations)
+    select
+        count(*) filter (where benefit = 'data_bonus') as missed_data_grants,
+        count(*) filter (where benefit = 'roaming_bonus') as rejected_passes,
+        count(*) filter (where benefit = 'ott_voucher') as rejected_choices,
+        count(*) filter (where benefit = 'safety_insurance') as rejected_applications
+    from reward_determinations
+),
+
+accepted_requests as (
+    select
+        coalesce(sum(accepted_rows) filter (where source_table = 'roaming_passes'), 0)
+            as roaming_passes,
+        coalesce(sum(accepted_rows) filter (where source_table = 'ott_choices'), 0)
+            as ott_choices,
+        coalesce(
+            sum(accepted_rows) filter (where source_table = 'insurance_applications'), 0
+        ) as insurance_applications
+    from source_row_counts
+),
+
 controls as (
     select
         'data_grants__' || strftime(data_grants_by_date.grant_date, '%Y_%m_%d')
@@ -71,6 +133,67 @@ controls as (
         policies as actual,
         null as passed
     from insurance_figures
+
+    union all
+
+    select
+        'reward_determinations__data_bonus__grants_accounted' as check_name,
+        reward_decision_lines.data_eligible_lines * grant_dates.grant_count as expected,
+        entitlement_figures.data_grants + determination_figures.missed_data_grants
+            as actual,
+        null as passed
+    from reward_decision_lines
+    cross join grant_dates
+    cross join entitlement_figures
+    cross join determination_figures
+
+    union all
+
+    select
+        'reward_determinations__roaming_bonus__passes_accounted' as check_name,
+        accepted_requests.roaming_passes as expected,
+        entitlement_figures.roaming_bonuses + determination_figures.rejected_passes
+            as actual,
+        null as passed
+    from accepted_requests
+    cross join entitlement_figures
+    cross join determination_figures
+
+    union all
+
+    select
+        'reward_determinations__ott_voucher__choices_accounted' as check_name,
+        accepted_requests.ott_choices as expected,
+        entitlement_figures.ott_vouchers + determination_figures.rejected_choices
+            as actual,
+        null as passed
+    from accepted_requests
+    cross join entitlement_figures
+    cross join determination_figures
+
+    union all
+
+    select
+        'reward_determinations__safety_insurance__applications_accounted'
+            as check_name,
+        accepted_requests.insurance_applications as expected,
+        entitlement_figures.policies_by_application
+        + determination_figures.rejected_applications as actual,
+        null as passed
+    from accepted_requests
+    cross join entitlement_figures
+    cross join determination_figures
+
+    union all
+
+    select
+        'reward_determinations__membership_discount__population_accounted'
+            as check_name,
+        reward_decision_lines.benefit_lines as expected,
+        entitlement_figures.memberships as actual,
+        null as passed
+    from reward_decision_lines
+    cross join entitlement_figures
 ),
 
 integrity_controls as (
