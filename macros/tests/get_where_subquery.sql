@@ -13,17 +13,20 @@
     {%- if where -%}
         {%- do conditions.append('(' ~ where ~ ')') -%}
     {%- endif -%}
-    {%- if execute and incremental_build() -%}
-        {%- for node in graph.nodes.values()
-            if node.resource_type == 'model'
-            and (
-                (node.config.materialized == 'incremental'
-                    and node.config.incremental_strategy == 'replace_partitions')
-                or (node.config.materialized == 'view'
-                    and node.config.get('affected_partitions'))
-            )
-            and (node.alias or node.name) == relation.identifier
-            and node.schema == relation.schema -%}
+    {%- if execute -%}
+        {#- the tested model, if it replaces partitions; only then is the build's mode
+            asked for (a query), so the other tests compile without one -#}
+        {%- set partitioned = graph.nodes.values()
+            | selectattr('resource_type', 'equalto', 'model')
+            | selectattr('schema', 'equalto', relation.schema)
+            | selectattr('config.affected_partitions')
+            | list -%}
+        {%- for node in partitioned
+            if (node.alias or node.name) == relation.identifier
+            and (node.config.materialized == 'view'
+                or (node.config.materialized == 'incremental'
+                    and node.config.incremental_strategy == 'replace_partitions'))
+            and incremental_build() -%}
             {%- set kinds = node.config.affected_partitions.split('_and_') -%}
             {%- set affected = [] -%}
             {%- for kind in kinds -%}
