@@ -28,8 +28,12 @@ def build_warehouse(
     """Run `dbt build` (or `args`) on a landing directory into work_dir/<name>.duckdb.
 
     Every build gets its own target and log folders, so builds never share dbt state.
+    Unit tests are left out: they check model logic on their own fixtures, the same in
+    every build, and the published sample's build (tests/published_sample.py) runs them.
     """
     db_path = work_dir / f"{name}.duckdb"
+    if args and args[0] == "build":
+        args = (*args, "--exclude-resource-type", "unit_test")
     result = run_dbt(
         list(args),
         raw_dir=landing_dir,

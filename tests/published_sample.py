@@ -2,13 +2,15 @@
 
 Built once per test session (the first test that asks builds it) under the build lock, as
 `remedy build` does, with its own dbt target folder (whose manifest.json and
-semantic_manifest.json the semantic-layer and docs tests read).
+semantic_manifest.json the semantic-layer and docs tests read). It is the one build of
+the suite that runs the project's unit tests (conftest.build_warehouse skips them).
 Not a test module: the test modules import it, and a module-level cache, not a fixture,
 makes the build happen once whichever module runs first.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +59,9 @@ def build_published(root: Path, scale: float = SCALE, seed: int = SEED) -> Sampl
         result = run_dbt(["build"], raw_dir=landing, duckdb_path=sample.database,
                          target_path=sample.target, log_path=root / "logs", quiet=True)
     assert result.success, "sample build failed:\n" + "\n".join(result.failures)
+    ran = json.loads((sample.target / "run_results.json").read_text())["results"]
+    assert any(node["unique_id"].startswith("unit_test.") for node in ran), \
+        "the sample build ran no unit test"
     return sample
 
 

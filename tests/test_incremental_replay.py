@@ -279,3 +279,24 @@ def test_reward_determinations_follow_the_deliveries(replay):
         ("ott_voucher", None, "OC-NETFLIX", "unknown_service"),
         ("roaming_bonus", None, "RP-EARLY", "outside_roaming_window"),
     ]
+
+
+def compiled_test(work: Path, build_name: str, test_name: str) -> str:
+    (found,) = (work / f"{build_name}-target" / "compiled").rglob(f"{test_name}.sql")
+    return found.read_text()
+
+
+def test_an_incremental_build_tests_only_the_partitions_it_replaced(replay):
+    """macros/tests/get_where_subquery.sql: on an incremental build the tests of a
+    partition-replacing model (dim_lines) and of a per-line view that declares its
+    partitions (int_lines_timed) read the affected lines only; on a build from scratch,
+    and for a table rebuilt whole (rpt_deliveries), they read every row."""
+    _, db_path = replay
+    work = db_path.parent
+    for test_name in ("unique_dim_lines_line_id", "unique_int_lines_timed_line_id"):
+        narrowed = compiled_test(work, "daily", test_name)
+        assert "stg_landing__affected_lines" in narrowed, test_name
+        assert "stg_landing__affected" not in compiled_test(work, "full-2026-01-15",
+                                                            test_name), test_name
+    assert "stg_landing__affected" not in compiled_test(
+        work, "daily", "unique_rpt_deliveries_file_path")

@@ -1,10 +1,10 @@
-{#- One row per line that has any of the events the line-level rules read: its activation
+{#- One row per line with any of the events the line-level rules read: its activation
     (the earliest activation event; ties: smallest event_id), its single terminating
-    event (W1), its first device change and re-contract at or after base_cutoff (W2.6-7,
-    P5), each with the event that carries it; times in KST at nanosecond precision.
-    Kept apart from dim_lines so that neither query holds the 135 M events and the
-    29 M lines at once (docs/benchmarks.md). Incremental: a build re-derives the lines a
-    delivery touched. -#}
+    event (W1), its first device change and re-contract at or after base_cutoff
+    (W2.6-7, P5), each with the event that carries it; times in KST at nanosecond
+    precision. Kept apart from dim_lines so that neither query holds the 135 M events
+    and the 29 M lines at once (docs/benchmarks.md). Incremental: a build re-derives
+    the lines a delivery touched. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_partitions',

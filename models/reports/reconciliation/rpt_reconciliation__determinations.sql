@@ -69,21 +69,10 @@ controls as (
         unclaimed_figures.unclaimed_lines as actual
     from owed_not_applied
     cross join unclaimed_figures
-
-),
-
-integrity_controls as (
-    select
-        check_name,
-        expected,
-        actual,
-        cast(null as boolean) as passed,
-        'integrity' as severity
-    from controls
 ),
 
 final as (
-    {{ control_figures('integrity_controls') }}
+    {{ control_figures('controls', severity='integrity') }}
 )
 
 select * from final

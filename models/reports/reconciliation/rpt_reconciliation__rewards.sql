@@ -106,6 +106,31 @@ accepted_requests as (
     from source_row_counts
 ),
 
+decision_figures as (
+    -- every reward decision, granted or not, against what was decided on (one row)
+    select
+        reward_decision_lines.data_eligible_lines,
+        reward_decision_lines.benefit_lines,
+        grant_dates.grant_count,
+        entitlement_figures.data_grants,
+        entitlement_figures.roaming_bonuses,
+        entitlement_figures.ott_vouchers,
+        entitlement_figures.memberships,
+        entitlement_figures.policies_by_application,
+        determination_figures.missed_data_grants,
+        determination_figures.rejected_passes,
+        determination_figures.rejected_choices,
+        determination_figures.rejected_applications,
+        accepted_requests.roaming_passes,
+        accepted_requests.ott_choices,
+        accepted_requests.insurance_applications
+    from reward_decision_lines
+    cross join grant_dates
+    cross join entitlement_figures
+    cross join determination_figures
+    cross join accepted_requests
+),
+
 controls as (
     select
         'data_grants__' || strftime(data_grants_by_date.grant_date, '%Y_%m_%d')
@@ -138,76 +163,52 @@ controls as (
 
     select
         'reward_determinations__data_bonus__grants_accounted' as check_name,
-        reward_decision_lines.data_eligible_lines * grant_dates.grant_count as expected,
-        entitlement_figures.data_grants + determination_figures.missed_data_grants
-            as actual,
+        data_eligible_lines * grant_count as expected,
+        data_grants + missed_data_grants as actual,
         null as passed
-    from reward_decision_lines
-    cross join grant_dates
-    cross join entitlement_figures
-    cross join determination_figures
+    from decision_figures
 
     union all
 
     select
         'reward_determinations__roaming_bonus__passes_accounted' as check_name,
-        accepted_requests.roaming_passes as expected,
-        entitlement_figures.roaming_bonuses + determination_figures.rejected_passes
-            as actual,
+        roaming_passes as expected,
+        roaming_bonuses + rejected_passes as actual,
         null as passed
-    from accepted_requests
-    cross join entitlement_figures
-    cross join determination_figures
+    from decision_figures
 
     union all
 
     select
         'reward_determinations__ott_voucher__choices_accounted' as check_name,
-        accepted_requests.ott_choices as expected,
-        entitlement_figures.ott_vouchers + determination_figures.rejected_choices
-            as actual,
+        ott_choices as expected,
+        ott_vouchers + rejected_choices as actual,
         null as passed
-    from accepted_requests
-    cross join entitlement_figures
-    cross join determination_figures
+    from decision_figures
 
     union all
 
     select
         'reward_determinations__safety_insurance__applications_accounted'
             as check_name,
-        accepted_requests.insurance_applications as expected,
-        entitlement_figures.policies_by_application
-        + determination_figures.rejected_applications as actual,
+        insurance_applications as expected,
+        policies_by_application + rejected_applications as actual,
         null as passed
-    from accepted_requests
-    cross join entitlement_figures
-    cross join determination_figures
+    from decision_figures
 
     union all
 
     select
         'reward_determinations__membership_discount__population_accounted'
             as check_name,
-        reward_decision_lines.benefit_lines as expected,
-        entitlement_figures.memberships as actual,
+        benefit_lines as expected,
+        memberships as actual,
         null as passed
-    from reward_decision_lines
-    cross join entitlement_figures
-),
-
-integrity_controls as (
-    select
-        check_name,
-        expected,
-        actual,
-        passed,
-        'integrity' as severity
-    from controls
+    from decision_figures
 ),
 
 final as (
-    {{ control_figures('integrity_controls') }}
+    {{ control_figures('controls', severity='integrity', has_verdicts=true) }}
 )
 
 select * from final

@@ -11,14 +11,12 @@ controls as (
     select
         'source_rows__' || source_table as check_name,
         raw_rows as expected,
-        accepted_rows + collapsed_duplicate_rows + quarantined_rows as actual,
-        cast(null as boolean) as passed,
-        'integrity' as severity
+        accepted_rows + collapsed_duplicate_rows + quarantined_rows as actual
     from source_row_counts
 ),
 
 final as (
-    {{ control_figures('controls') }}
+    {{ control_figures('controls', severity='integrity') }}
 )
 
 select * from final

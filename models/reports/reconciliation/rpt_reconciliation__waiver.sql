@@ -87,18 +87,8 @@ controls as (
     cross join assignment_figures
 ),
 
-integrity_controls as (
-    select
-        check_name,
-        expected,
-        actual,
-        cast(null as boolean) as passed,
-        'integrity' as severity
-    from controls
-),
-
 final as (
-    {{ control_figures('integrity_controls') }}
+    {{ control_figures('controls', severity='integrity') }}
 )
 
 select * from final
