@@ -13,7 +13,9 @@ column. The days carry the cases that break naive incremental loads:
   no longer excludes it, W2.6);
 - day 4: an event whose line has not arrived (orphan), and a second terminating event
   of a line whose first one was published on day 1 (W1: quarantined);
-- day 5: the orphan's line arrives: the event is accepted;
+- day 5: the orphan's line arrives: the event is accepted; and a new customer record of
+  L-DUP's person opens a line: L-DUP, terminated on day 1 and untouched since, is now
+  excluded as re-joined (W2.8, read across the person's records);
 - day 6: an on-time application moves a line from not_applied to scheduled (A5, A6).
 """
 
@@ -110,7 +112,13 @@ DELIVERIES: dict[str, dict[str, list[dict]]] = {
         ],
     },
     "2025-12-24": {
-        "lines": [line("L-LATE", "C-L-LATE", activated_at="2025-05-01 10:00:00")],
+        "lines": [line("L-LATE", "C-L-LATE", activated_at="2025-05-01 10:00:00"),
+                  line("L-REJOIN", "C-REJOIN", activated_at="2025-12-24 09:00:00")],
+        # the same person as C-L-DUP under a new customer record
+        "customers": [dict(customer("C-REJOIN"), person_key="P-C-L-DUP",
+                           created_at="2025-12-24 08:00:00")],
+        "contract_events": [event("E-ACT-L-REJOIN", "L-REJOIN", "activation",
+                                  "2025-12-24 09:00:00")],
     },
     "2026-01-15": {
         "refund_applications": [dict(
@@ -245,6 +253,18 @@ def test_a_later_second_terminating_event_is_quarantined(replay):
                         "where record_key = 'E-TERM-2'") == [("second_terminating_event",)]
     assert one(db_path, "select termination_event_id from main.fct_waiver_eligibility "
                         "where line_id = 'L-TERM'") == [("E-TERM",)]
+
+
+def test_a_later_line_of_the_same_person_excludes_an_untouched_line_as_rejoined(replay):
+    """W2.8 on an incremental build: the delivery of 12-24 names L-REJOIN and C-REJOIN
+    only, yet L-DUP (C-L-DUP, same person) is re-derived and excluded."""
+    states, db_path = replay
+    eligibility = "fct_waiver_eligibility"
+    day3 = {row[0]: row for row in states["2025-12-23"]["incremental"][eligibility]}
+    assert day3["L-DUP"][5] == "eligible"
+    assert one(db_path, "select waiver_status, exclusion_reason from "
+                        "main.fct_waiver_eligibility where line_id = 'L-DUP'") == [
+        ("excluded", "rejoined")]
 
 
 def test_a_termination_enters_the_population_and_an_application_schedules_it(replay):

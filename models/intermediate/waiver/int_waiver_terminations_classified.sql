@@ -3,21 +3,35 @@
     waivable billed and paid amounts (A7) and the resulting waiver status; plus the
     outcome of each W2 test and its evidence (activation used, first device change and
     re-contract since base_cutoff, first re-joining line), which
-    fct_waiver_determinations publishes. -#}
+    fct_waiver_determinations publishes. Incremental: a build re-derives the lines a
+    delivery touched; every line of an affected person is among them, so both sides
+    of W2.8's re-joining test are current. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_column='line_id',
+    affected_partitions='lines',
+) }}
+-- depends_on: {{ ref('stg_landing__affected_lines') }}
+{{ assert_incremental_mode() }}
+
 with
 
 lines as not materialized (
     -- read twice with different filters (the window's terminations, the window's
     -- activations): inlined, so each read scans only its slice
     select * from {{ ref('int_lines_joined_to_customers') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 contract_changes as (
     select * from {{ ref('int_contract_changes_aggregated') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 penalty_charges_summed as (
     select * from {{ ref('int_penalty_charges_summed') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 program_parameters as (

@@ -1,23 +1,25 @@
 {#- Dashboard figures of fct_reward_entitlements: one row per benefit, month and unit
     (each benefit has one unit), where the month is the KST month of period_start (the
-    month an entitlement is granted or begins). sum(bigint) is HUGEINT in DuckDB, hence
-    the casts back to BIGINT. -#}
+    month an entitlement is granted or begins). Summed from the per-customer figures of
+    int_reward_entitlements_by_customer: a line belongs to one customer, so distinct
+    lines add up across customers and each customer is one row per month. sum(bigint)
+    is HUGEINT in DuckDB, hence the casts back to BIGINT. -#}
 with
 
-entitlements as (
-    select * from {{ ref('fct_reward_entitlements') }}
+entitlements_by_customer as (
+    select * from {{ ref('int_reward_entitlements_by_customer') }}
 ),
 
 monthly as (
     select
         benefit,
-        cast(date_trunc('month', period_start) as date) as entitlement_month,
+        entitlement_month,
         unit,
-        count(*) as entitlement_count,
-        count(distinct line_id) as line_count,
-        count(distinct customer_id) as customer_count,
-        cast(sum(quantity) as bigint) as total_quantity
-    from entitlements
+        sum(entitlement_count) as entitlement_count,
+        sum(line_count) as line_count,
+        count(*) as customer_count,
+        sum(total_quantity) as total_quantity
+    from entitlements_by_customer
     group by 1, 2, 3
 ),
 

@@ -6,23 +6,38 @@
     with the published marts; this model only gathers their evidence and writes the
     rule trace, in the order PROGRAM_RULES.md applies the rules. Trace details carry
     codes, KST times and amounts, never identifiers (ids have columns of their own, so
-    an extract can pseudonymise them). -#}
+    an extract can pseudonymise them). Incremental: a build re-derives the lines a
+    delivery touched (every line of an affected person among them, so W2.8's
+    re-joining evidence is current). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_column='line_id',
+    affected_partitions='lines',
+) }}
+-- depends_on: {{ ref('stg_landing__affected_lines') }}
+{{ assert_incremental_mode() }}
+
 with
 
 waiver_terminations as (
     select * from {{ ref('int_waiver_terminations_classified') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 penalties_compared as (
     select * from {{ ref('int_termination_penalties_compared') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 penalty_charges_summed as (
     select * from {{ ref('int_penalty_charges_summed') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 penalty_charges as (
     select * from {{ ref('stg_landing__penalty_charges') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 charge_components as (
@@ -31,14 +46,17 @@ charge_components as (
 
 ranked_applications as (
     select * from {{ ref('int_refund_applications_ranked') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 refund_assignments as (
     select * from {{ ref('fct_refund_assignments') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 refund_notices as (
     select * from {{ ref('fct_refund_notices') }}
+    where {{ in_affected_partitions('line_id') }}
 ),
 
 program_parameters as (
@@ -59,6 +77,11 @@ charges_by_component as (
     from penalty_charges
     inner join charge_components
         on penalty_charges.component = charge_components.component
+    -- only the lines decided here: most charges belong to terminations outside W1
+    where
+        penalty_charges.line_id in (
+            select waiver_terminations.line_id from waiver_terminations
+        )
     group by 1, 2, 3
 ),
 

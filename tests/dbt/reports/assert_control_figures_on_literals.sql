@@ -83,7 +83,9 @@ verdict_figures as (
 ),
 
 mismatches as (
-    select figures.check_name, 'own severity' as called_with
+    select
+        figures.check_name,
+        'own severity' as called_with
     from figures
     inner join controls
         on figures.check_name = controls.check_name
@@ -94,7 +96,9 @@ mismatches as (
 
     union all
 
-    select equality_figures.check_name, 'one severity' as called_with
+    select
+        equality_figures.check_name,
+        'one severity' as called_with
     from equality_figures
     inner join equality_controls
         on equality_figures.check_name = equality_controls.check_name
@@ -104,7 +108,9 @@ mismatches as (
 
     union all
 
-    select verdict_figures.check_name, 'one severity, verdicts' as called_with
+    select
+        verdict_figures.check_name,
+        'one severity, verdicts' as called_with
     from verdict_figures
     inner join controls
         on verdict_figures.check_name = controls.check_name
