@@ -49,7 +49,10 @@ from test_validate_sample import CUSTOMERS, LINES, OUTCOMES, build_sample_wareho
 SECRET = "s" * 40
 
 
-REGULATOR_MODELS = "fct_reward_entitlement_summary path:models/reports/regulator"
+REGULATOR_MODELS = (
+    "int_reward_entitlements_by_customer fct_reward_entitlement_summary "
+    "path:models/reports/regulator"
+)
 
 
 def with_regulator_reports(path: Path, work: Path) -> Path:
