@@ -10,14 +10,8 @@
     {%- set source = arg_dict['temp_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {%- set partition_column = config.require('partition_column') -%}
-    {%- set kinds = config.require('affected_partitions').split('_and_') -%}
     delete from {{ target }}
-    where coalesce({{ partition_column }}, chr(0)) in (
-        {%- for kind in kinds %}
-        select partition_key from {{ prior_relation('stg_landing__affected_' ~ kind) }}
-        {% if not loop.last %}union all{% endif %}
-        {%- endfor %}
-    );
+    where {{ in_replaced_partitions(partition_column, config.require('affected_partitions')) }};
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}
 {% endmacro %}
@@ -49,4 +43,18 @@
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- `partition_column in (the partitions this build replaces)`: the rows of a
+    partition-replacing table that a build deletes and re-derives, and that its data
+    tests read on an incremental build (get_where_subquery). `affected_partitions` is
+    'lines', 'customers' or 'lines_and_customers'; rows without a partition value form
+    the partition chr(0). -#}
+{% macro in_replaced_partitions(partition_column, affected_partitions) -%}
+    {%- set affected = [] -%}
+    {%- for kind in affected_partitions.split('_and_') -%}
+        {%- do affected.append('select partition_key from '
+            ~ prior_relation('stg_landing__affected_' ~ kind)) -%}
+    {%- endfor -%}
+    coalesce({{ partition_column }}, chr(0)) in ({{ affected | join(' union all ') }})
 {%- endmacro %}

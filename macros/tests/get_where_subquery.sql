@@ -27,14 +27,8 @@
                 or (node.config.materialized == 'incremental'
                     and node.config.incremental_strategy == 'replace_partitions'))
             and incremental_build() -%}
-            {%- set kinds = node.config.affected_partitions.split('_and_') -%}
-            {%- set affected = [] -%}
-            {%- for kind in kinds -%}
-                {%- do affected.append('select partition_key from '
-                    ~ prior_relation('stg_landing__affected_' ~ kind)) -%}
-            {%- endfor -%}
-            {%- do conditions.append('coalesce(' ~ node.config.partition_column
-                ~ ', chr(0)) in (' ~ affected | join(' union all ') ~ ')') -%}
+            {%- do conditions.append(in_replaced_partitions(
+                node.config.partition_column, node.config.affected_partitions)) -%}
         {%- endfor -%}
     {%- endif -%}
     {%- if conditions -%}
