@@ -16,7 +16,9 @@ column. The days carry the cases that break naive incremental loads:
 - day 5: the orphan's line arrives: the event is accepted; and a new customer record of
   L-DUP's person opens a line: L-DUP, terminated on day 1 and untouched since, is now
   excluded as re-joined (W2.8, read across the person's records);
-- day 6: an on-time application moves a line from not_applied to scheduled (A5, A6).
+- day 6: an on-time application moves a line from not_applied to scheduled (A5, A6); and
+  L-TERM's person opens a line at 2026-01-14 00:00 KST, just after the waiver window:
+  L-TERM is re-derived and stays eligible (W2.8's other side).
 """
 
 from __future__ import annotations
@@ -131,7 +133,14 @@ DELIVERIES: dict[str, dict[str, list[dict]]] = {
         "contract_events": [
             event("E-SUSP", "L-ACTIVE", "suspension", "2026-02-20 10:00:00"),
             event("E-SUSP-END", "L-ACTIVE", "suspension_end", "2026-03-05 10:00:00"),
+            event("E-ACT-L-AFTER", "L-AFTER", "activation", "2026-01-14 00:00:00"),
         ],
+        # W2.8's other side: L-TERM's person opens a line at 2026-01-14 00:00 KST, the
+        # first instant after the waiver window (delivered a day late): L-TERM is
+        # re-derived and stays eligible
+        "customers": [dict(customer("C-AFTER"), person_key="P-C-L-TERM",
+                           created_at="2026-01-14 00:00:00")],
+        "lines": [line("L-AFTER", "C-AFTER", activated_at="2026-01-14 00:00:00")],
         "roaming_passes": [dict(purchase_id="RP-EARLY", line_id="L-ACTIVE",
                                 pass_code="pass-1gb", base_data_mb=1000,
                                 purchased_at="2026-02-10 10:00:00")],
@@ -265,6 +274,21 @@ def test_a_later_line_of_the_same_person_excludes_an_untouched_line_as_rejoined(
     assert one(db_path, "select waiver_status, exclusion_reason from "
                         "main.fct_waiver_eligibility where line_id = 'L-DUP'") == [
         ("excluded", "rejoined")]
+
+
+def test_a_line_of_the_same_person_after_the_window_does_not_exclude(replay):
+    """W2.8, the other side on an incremental build: the delivery of 01-15 names L-AFTER
+    (activated 2026-01-14 00:00:00 KST) and C-AFTER only; L-TERM, same person, is
+    re-derived (it is among the lines the build replaced) and stays eligible."""
+    _, db_path = replay
+    assert one(db_path, "select count(*) from restricted.staging.stg_landing__affected_lines "
+                        "where partition_key = 'L-TERM'") == [(1,)]
+    assert one(db_path, "select activated_at_kst from main.dim_lines "
+                        "where line_id = 'L-AFTER'") == [
+        (__import__("datetime").datetime(2026, 1, 14, 0, 0),)]
+    assert one(db_path, "select waiver_status, exclusion_reason from "
+                        "main.fct_waiver_eligibility where line_id = 'L-TERM'") == [
+        ("eligible", None)]
 
 
 def test_a_termination_enters_the_population_and_an_application_schedules_it(replay):

@@ -58,3 +58,23 @@
     {%- endfor -%}
     coalesce({{ partition_column }}, chr(0)) in ({{ affected | join(' union all ') }})
 {%- endmacro %}
+
+{#- The header of a model kept by partition: incremental with the `replace_partitions`
+    strategy, built after the affected-partitions models it reads (`partitions`:
+    'lines', 'customers' or 'lines_and_customers'), and stopped when its table and the
+    build disagree on being incremental. `partition_column` defaults to the partition's
+    own key (line_id or customer_id). -#}
+{% macro replaces_partitions(partitions='lines', partition_column=none) -%}
+    {%- set kinds = partitions.split('_and_') -%}
+    {%- do config(
+        materialized='incremental',
+        incremental_strategy='replace_partitions',
+        partition_column=partition_column or kinds[0][:-1] ~ '_id',
+        affected_partitions=partitions,
+        on_schema_change='fail',
+    ) -%}
+    {%- for kind in kinds -%}
+        {%- do ref('stg_landing__affected_' ~ kind) -%}
+    {%- endfor -%}
+    {{ assert_incremental_mode() }}
+{%- endmacro %}

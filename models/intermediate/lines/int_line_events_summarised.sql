@@ -5,14 +5,7 @@
     precision. Kept apart from dim_lines so that neither query holds the 135 M events
     and the 29 M lines at once (docs/benchmarks.md). Incremental: a build re-derives
     the lines a delivery touched. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='line_id',
-    affected_partitions='lines',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions() }}
 
 with
 

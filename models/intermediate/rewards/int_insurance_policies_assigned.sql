@@ -7,15 +7,7 @@
     customers are never insured. Cover ends the day before the insurance_term_years
     anniversary of its start. Incremental: a build re-derives the customers a delivery
     touched. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='customer_id',
-    affected_partitions='customers',
-    on_schema_change='fail',
-) }}
--- depends_on: {{ ref('stg_landing__affected_customers') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions('customers') }}
 
 with
 

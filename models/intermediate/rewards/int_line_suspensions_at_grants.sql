@@ -7,15 +7,7 @@
     grant and the changes between the first and last grant are needed, each change one
     sortable BIGINT (no struct comparisons): the 35 M suspension events of scale 1.0 make
     one narrow aggregate. Incremental by line. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='line_id',
-    affected_partitions='lines',
-    on_schema_change='fail',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions() }}
 
 with
 

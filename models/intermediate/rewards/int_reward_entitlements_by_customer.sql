@@ -5,14 +5,7 @@
     touched (every customer of an affected line is an affected customer,
     stg_landing__affected_customers) instead of two distinct counts over every
     entitlement. Incremental by customer. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='customer_id',
-    affected_partitions='customers',
-) }}
--- depends_on: {{ ref('stg_landing__affected_customers') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions('customers') }}
 
 with
 

@@ -3,15 +3,7 @@
     follow ref_charge_components.is_waivable; the two P-rule components are also
     kept apart (billed and paid) for the reconciliation against the warehouse's own
     arithmetic and for fct_waiver_determinations. Incremental by line. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='line_id',
-    affected_partitions='lines',
-    on_schema_change='fail',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions() }}
 
 with
 

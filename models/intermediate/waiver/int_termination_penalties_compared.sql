@@ -2,15 +2,7 @@
     warehouse's own penalty arithmetic with D = the termination's KST date next to what
     billing charged for the same components. Billing stays the truth for refunds (A7);
     this model only measures how far the two disagree. Incremental by line. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='line_id',
-    affected_partitions='lines',
-    on_schema_change='fail',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions() }}
 
 with
 

@@ -6,14 +6,7 @@
     fct_waiver_determinations publishes. Incremental: a build re-derives the lines a
     delivery touched; every line of an affected person is among them, so both sides
     of W2.8's re-joining test are current. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='line_id',
-    affected_partitions='lines',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions() }}
 
 with
 

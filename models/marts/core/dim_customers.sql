@@ -3,14 +3,7 @@
     date (R6). The bands break at the program's automatic-insurance age, so R6 can be
     checked from here without a birth date. Incremental: a build re-derives the
     customers a delivery touched. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='customer_id',
-    affected_partitions='customers',
-) }}
--- depends_on: {{ ref('stg_landing__affected_customers') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions('customers') }}
 
 with
 

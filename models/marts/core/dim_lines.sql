@@ -11,14 +11,7 @@
     before the program's reward_population_as_of_kst and not terminated before it, at
     nanosecond precision) and, if not, why; every reward model reads it from here.
     Incremental: a build re-derives the lines a delivery touched. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='line_id',
-    affected_partitions='lines',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions() }}
 
 with
 

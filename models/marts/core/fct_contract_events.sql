@@ -7,15 +7,8 @@
     lineage (first copy's file and row, copies delivered) lets a later delivery re-judge
     an event without reading old files. Incremental: a build replaces the events of the
     lines a delivery touched. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='line_id',
-    affected_partitions='lines',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
 {%- set rules = landing_rules('contract_events') %}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions() }}
 
 with
 

@@ -17,15 +17,7 @@
     here, and every roaming pass, OTT choice and insurance application is an entitlement
     or a row here. Incremental: a build re-derives the lines and customers a delivery
     touched. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='coalesce(line_id, customer_id)',
-    affected_partitions='lines_and_customers',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
--- depends_on: {{ ref('stg_landing__affected_customers') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions('lines_and_customers', partition_column='coalesce(line_id, customer_id)') }}
 
 with
 

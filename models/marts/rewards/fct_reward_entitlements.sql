@@ -5,15 +5,7 @@
     (benefit|line or customer|period start|detail): deterministic, readable, and cheap
     to store for 90 M rows. Incremental: a build re-derives the line benefits of the
     lines and the policies of the customers a delivery touched. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='coalesce(line_id, customer_id)',
-    affected_partitions='lines_and_customers',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
--- depends_on: {{ ref('stg_landing__affected_customers') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions('lines_and_customers', partition_column='coalesce(line_id, customer_id)') }}
 
 with
 

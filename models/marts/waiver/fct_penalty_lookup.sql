@@ -4,14 +4,7 @@
     evaluated as of then; a line that has not terminated cannot be forced-terminated
     or have re-joined) and its expected waivable penalty with D = the as-of date
     (P1-P3). Incremental: a build re-derives the lines a delivery touched. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='line_id',
-    affected_partitions='lines',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions() }}
 
 with
 

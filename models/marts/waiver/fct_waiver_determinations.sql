@@ -9,14 +9,7 @@
     an extract can pseudonymise them). Incremental: a build re-derives the lines a
     delivery touched (every line of an affected person among them, so W2.8's
     re-joining evidence is current). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_partitions',
-    partition_column='line_id',
-    affected_partitions='lines',
-) }}
--- depends_on: {{ ref('stg_landing__affected_lines') }}
-{{ assert_incremental_mode() }}
+{{ replaces_partitions() }}
 
 with
 
