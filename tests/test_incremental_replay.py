@@ -72,9 +72,11 @@ LINES = ["L-TERM", "L-CONF", "L-DUP", "L-ACTIVE"]
 DELIVERIES: dict[str, dict[str, list[dict]]] = {
     BASE_DAY: {
         "customers": [customer(f"C-{name}") for name in LINES + ["L-LATE"]],
-        "lines": [line(name, f"C-{name}") for name in LINES],
+        # L-SIBLING: L-TERM's customer's second line, in service throughout
+        "lines": [line(name, f"C-{name}") for name in LINES]
+        + [line("L-SIBLING", "C-L-TERM")],
         "contract_events": [event(f"E-ACT-{name}", name, "activation",
-                                  "2020-01-01 10:00:00") for name in LINES],
+                                  "2020-01-01 10:00:00") for name in LINES + ["L-SIBLING"]],
         "agreements": [agreement(name) for name in LINES],
     },
     "2025-12-20": {
@@ -281,8 +283,11 @@ def test_a_line_of_the_same_person_after_the_window_does_not_exclude(replay):
     (activated 2026-01-14 00:00:00 KST) and C-AFTER only; L-TERM, same person, is
     re-derived (it is among the lines the build replaced) and stays eligible."""
     _, db_path = replay
-    assert one(db_path, "select count(*) from restricted.staging.stg_landing__affected_lines "
-                        "where partition_key = 'L-TERM'") == [(1,)]
+    # L-TERM is re-derived for W2.8; L-SIBLING, the same customer's line in service since
+    # 2020, could not change and is not (stg_landing__affected_lines)
+    assert one(db_path, "select partition_key from restricted.staging.stg_landing__affected_lines "
+                        "where partition_key in ('L-TERM', 'L-SIBLING', 'L-AFTER') "
+                        "order by 1") == [("L-AFTER",), ("L-TERM",)]
     assert one(db_path, "select activated_at_kst from main.dim_lines "
                         "where line_id = 'L-AFTER'") == [
         (__import__("datetime").datetime(2026, 1, 14, 0, 0),)]

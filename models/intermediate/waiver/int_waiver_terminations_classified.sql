@@ -4,8 +4,9 @@
     outcome of each W2 test and its evidence (activation used, first device change and
     re-contract since base_cutoff, first re-joining line), which
     fct_waiver_determinations publishes. Incremental: a build re-derives the lines a
-    delivery touched; every line of an affected person is among them, so both sides
-    of W2.8's re-joining test are current. -#}
+    delivery touched; every terminated line and every line activated since the window
+    opened of an affected person is among them (stg_landing__affected_lines), so both
+    sides of W2.8's re-joining test are current. -#}
 {{ replaces_partitions() }}
 
 with

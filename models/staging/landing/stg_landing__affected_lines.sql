@@ -1,13 +1,26 @@
-{#- The lines an incremental build re-derives: every line a new landing row touches
-    directly (stg_landing__affected_lines_direct) and every line of an affected
-    customer (stg_landing__affected_customers: a customer's own rows, and every
-    record of the same person, change what its lines are owed). Every line-keyed
-    model of the build replaces exactly these partitions. Empty on a full build. -#}
+{#- The lines an incremental build re-derives. A line's published facts depend on its
+    own rows, its customer's record and, for W2.8 (re-joined), the activations of the
+    same person's other lines; so the set is
+
+    - every line a new landing row touches directly (stg_landing__affected_lines_direct);
+    - every line of a customer whose own record a new row names (its attributes, say
+      customer_type, reach every line; a quarantined record takes them all away);
+    - of every line of an affected person (stg_landing__affected_customers is widened
+      to every record of the same person), the ones W2.8 can read: terminated lines and
+      lines activated since the waiver window opened, judged on the stores as they were
+      before this build (a line whose termination or activation arrives now is direct).
+
+    A touched line's other lines are not re-derived merely for sharing its customer (a
+    business customer holds thousands): customer-level facts (R6, the per-customer
+    reward counts) are re-derived by customer and read those lines as stored. Every
+    line-keyed model of the build replaces exactly these partitions. Empty on a full
+    build. -#}
 {{ config(materialized='table') }}
 
 -- depends_on: {{ ref('stg_landing__files') }}
 -- depends_on: {{ ref('stg_landing__affected_lines_direct') }}
 -- depends_on: {{ ref('stg_landing__affected_customers') }}
+-- depends_on: {{ ref('stg_program__parameters') }}
 
 {%- set incremental = incremental_build() %}
 
@@ -22,8 +35,13 @@ affected_customers as (
     select partition_key as customer_id from {{ ref('stg_landing__affected_customers') }}
 ),
 
+program_parameters as (
+    select * from {{ ref('stg_program__parameters') }}
+),
+
 {%- set prior_lines = [prior_relation('stg_landing__lines'),
     prior_relation('stg_landing__lines_quarantined')] | reject('none') | list %}
+{%- set prior_summary = prior_relation('int_line_events_summarised') %}
 
 all_lines as (
     select line_id, customer_id
@@ -34,13 +52,54 @@ all_lines as (
     {%- endfor %}
 ),
 
+customers_delivered as (
+    select customer_id
+    from ({{ delivered_rows('customers', new_only=true) }})
+),
+
+lines_of_persons as (
+    select all_lines.line_id
+    from all_lines
+    inner join affected_customers
+        on all_lines.customer_id = affected_customers.customer_id
+),
+
+{%- if prior_lines and prior_summary is not none %}
+
+rejoin_candidates as (
+    -- W2.8's both sides: a terminated line, or one activated (by its first activation
+    -- event or its line record) on or after the window's first day
+    select lines_of_persons.line_id
+    from lines_of_persons
+    left join {{ prior_relation('stg_landing__lines') }} as stored_lines
+        on lines_of_persons.line_id = stored_lines.line_id
+    left join {{ prior_summary }} as summarised
+        on lines_of_persons.line_id = summarised.line_id
+    cross join program_parameters
+    where summarised.termination_event_id is not null
+        or cast(summarised.activation_event_at_kst as date)
+        >= program_parameters.waiver_window_start_date
+        or cast(stored_lines.activated_at_kst as date)
+        >= program_parameters.waiver_window_start_date
+        or stored_lines.line_id is null
+),
+{%- else %}
+
+rejoin_candidates as (
+    -- no stored lines or per-line summary to judge by: every line of the persons
+    select line_id from lines_of_persons
+),
+{%- endif %}
+
 affected as (
     select line_id from direct
     union
     select all_lines.line_id
     from all_lines
-    inner join affected_customers
-        on all_lines.customer_id = affected_customers.customer_id
+    inner join customers_delivered
+        on all_lines.customer_id = customers_delivered.customer_id
+    union
+    select line_id from rejoin_candidates
 )
 
 select coalesce(line_id, chr(0)) as partition_key
