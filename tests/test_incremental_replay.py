@@ -10,7 +10,8 @@ column. The days carry the cases that break naive incremental loads:
 - day 2: a row re-delivered identically (collapsed and counted, SOURCE_CONTRACT.md);
 - day 3: a key delivered again with different content: every version is quarantined,
   including the one accepted on day 1, and the marts follow (the line's device change
-  no longer excludes it, W2.6);
+  no longer excludes it, W2.6); a line row without its key, of a customer the day does
+  not otherwise name (null_key, not an orphan);
 - day 4: an event whose line has not arrived (orphan), and a second terminating event
   of a line whose first one was published on day 1 (W1: quarantined);
 - day 5: the orphan's line arrives: the event is accepted; and a new customer record of
@@ -102,6 +103,9 @@ DELIVERIES: dict[str, dict[str, list[dict]]] = {
         # the device change of day 1 again, with another time: a conflict
         "contract_events": [event("E-DEV-CONF", "L-CONF", "device_change",
                                   "2025-10-02 09:00:00")],
+        # a line without a line_id, of a customer no delivery of the day names: quarantined
+        # as null_key, and not as an orphan (its customer is accepted)
+        "lines": [dict(line("L-NOKEY", "C-L-ACTIVE"), line_id=None)],
         # R6: an application of a customer without a line yet (no_population_line) - until
         # L-LATE arrives on 12-24 and the application enrols the customer
         "insurance_applications": [dict(application_id="IA-LATE", customer_id="C-L-LATE",
@@ -246,6 +250,16 @@ def test_a_conflicting_redelivery_quarantines_every_version_and_the_marts_follow
     assert one(db_path, "select waiver_status, exclusion_reason from "
                         "main.fct_waiver_eligibility where line_id = 'L-CONF'") == [
         ("eligible", None)]
+
+
+def test_a_row_without_its_key_is_judged_against_its_own_parent(replay):
+    """Rows without a line_id share the partition chr(0) whatever their customer: an
+    incremental build must look their customers up too, or it calls them orphans where
+    a full build does not (stg_landing__lines_versions, macros/landing/rules/lines.sql)."""
+    states, db_path = replay
+    for day in ("2025-12-22", "2026-01-15"):
+        assert [row[3] for row in states[day]["incremental"]["quarantine"]
+                if row[0] == "lines" and row[1] is None] == [["null_key"]], day
 
 
 def test_an_orphan_is_accepted_once_its_parent_arrives(replay):

@@ -10,11 +10,11 @@ files as (
 
 activation_disagreements as (
     -- SOURCE_CONTRACT: lines.activated_at that disagrees with the activation event is
-    -- kept (the event wins) and counted here.
+    -- kept (the event wins) and counted here, from the flag dim_lines publishes.
     select
         cast(count(*) filter (where has_activation_mismatch) as bigint)
             as disagreeing_rows
-    from {{ ref('int_lines_joined_to_customers') }}
+    from {{ ref('dim_lines') }}
 ),
 
 file_counts as (

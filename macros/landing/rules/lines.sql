@@ -1,10 +1,22 @@
 {#- Contract checks of landing table lines. A line whose customer is missing or
-    quarantined is an orphan. -#}
+    quarantined is an orphan. The customers looked up on an incremental build: the
+    affected ones (every affected line's customer is one), and the customers of rows
+    without a line_id, which share the partition chr(0) whoever their customer is. -#}
 {% macro landing_rules__lines() -%}
     {%- set context -%}
 accepted_customers as (
     select customer_id from {{ ref('stg_landing__customers') }}
     where {{ affected_only('customer_id', 'customers') }}
+    {%- if incremental_build() %}
+    {%- set quarantined = prior_relation('stg_landing__lines_quarantined') %}
+        or customer_id in (
+            select customer_id from delivered where line_id is null
+            {%- if quarantined is not none %}
+            union all
+            select customer_id from {{ quarantined }} where line_id is null
+            {%- endif %}
+        )
+    {%- endif %}
 ),
     {%- endset -%}
     {{- return({

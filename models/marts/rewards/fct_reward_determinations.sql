@@ -17,7 +17,7 @@
     here, and every roaming pass, OTT choice and insurance application is an entitlement
     or a row here. Incremental: a build re-derives the lines and customers a delivery
     touched. -#}
-{{ replaces_partitions('lines_and_customers', partition_column='coalesce(line_id, customer_id)') }}
+{{ replaces_partitions('lines_and_customers') }}
 
 with
 

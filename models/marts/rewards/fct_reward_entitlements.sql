@@ -5,7 +5,7 @@
     (benefit|line or customer|period start|detail): deterministic, readable, and cheap
     to store for 90 M rows. Incremental: a build re-derives the line benefits of the
     lines and the policies of the customers a delivery touched. -#}
-{{ replaces_partitions('lines_and_customers', partition_column='coalesce(line_id, customer_id)') }}
+{{ replaces_partitions('lines_and_customers') }}
 
 with
 
