@@ -66,3 +66,26 @@ def build() -> Callable[..., Path]:
 @pytest.fixture(scope="session")
 def sql() -> Callable[..., list[tuple]]:
     return query
+
+
+# The modules that take longest (minutes of dbt builds, or sqlfluff over every model),
+# heaviest first: pytest-xdist hands whole modules (--dist loadfile) to the two workers in
+# collection order, so starting these first keeps one long module from running alone at
+# the end while the other worker idles. Per-module times: docs/decisions.md, "The test
+# suite's time budget".
+HEAVIEST_MODULES = (
+    "test_publish.py",
+    "test_incremental_replay.py",
+    "test_reconcile_scenarios.py",
+    "test_generated_build.py",
+    "test_lint.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def weight(item: pytest.Item) -> int:
+        name = item.path.name
+        return HEAVIEST_MODULES.index(name) if name in HEAVIEST_MODULES \
+            else len(HEAVIEST_MODULES)
+
+    items.sort(key=weight)  # stable: the order within and among the others is kept
