@@ -1,7 +1,6 @@
 """Replay generated daily deliveries incrementally and compare with a full rebuild.
 
-    .venv/bin/python scripts/replay_check.py --scale 0.002 --work /tmp/replay \\
-        --days 2026-01-13,2026-01-14,2026-01-20,2026-02-01,2026-03-02,2026-07-01,last
+    .venv/bin/python scripts/replay_check.py --scale 0.002 --work /tmp/replay
 
 Issue 9.3 at a generated scale: `remedy generate --deliveries daily` writes the whole
 program; a landing directory receives the deliveries through the first day (hard links),
@@ -27,6 +26,9 @@ from pathlib import Path
 
 import duckdb
 
+from remedy.program import read_program
+from remedy.settings import restricted_path
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark import BIN, ROOT, link_deliveries  # noqa: E402
 
@@ -34,6 +36,17 @@ from benchmark import BIN, ROOT, link_deliveries  # noqa: E402
 BUILD_COLUMNS = {"rpt_deliveries": ["first_seen_build_seq", "first_seen_invocation_id",
                                     "first_seen_at"]}
 BUILD_LOGS = {"rpt_builds"}
+
+
+def program_days() -> list[str]:
+    """The default days, from the active program's seeds: the waiver window's last day
+    (built from scratch), the application window's first day, the first payout, the
+    first data grant, the first reminder, then every delivery."""
+    program = read_program()
+    days = [program["waiver_window_end_date"], program["application_window_start_kst"].date(),
+            program.refund_waves[0]["payout_date"], program.data_grants[0]["grant_date"],
+            program.reminder_dates[0]]
+    return [day.isoformat() for day in sorted(set(days))] + ["last"]
 
 
 def build(landing: Path, database: Path, target: Path) -> float:
@@ -51,8 +64,7 @@ def differences(incremental: Path, full: Path) -> list[str]:
     con = duckdb.connect()
     for name, path in (("a", incremental), ("b", full)):
         con.execute(f"attach '{path}' as {name} (read_only)")
-        con.execute(f"attach '{path.with_suffix('')}.restricted.duckdb' as {name}_r "
-                    "(read_only)")
+        con.execute(f"attach '{restricted_path(path)}' as {name}_r (read_only)")
     tables = [name for (name,) in con.execute(
         "select table_name from duckdb_tables() where database_name = 'b' "
         "and schema_name = 'main' order by 1").fetchall() if name not in BUILD_LOGS]
@@ -79,9 +91,9 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=0.002)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "replay")
-    parser.add_argument("--days", default="2026-01-13,2026-01-14,2026-01-20,2026-02-01,"
-                        "2026-03-02,2026-07-01,last",
-                        help="the first is built from scratch; `last`: every delivery")
+    parser.add_argument("--days", default=None,
+                        help="comma-separated; the first is built from scratch; `last`: "
+                        "every delivery (default: the program's dates, program_days)")
     args = parser.parse_args()
     work = args.work.resolve()
     shutil.rmtree(work, ignore_errors=True)
@@ -90,11 +102,10 @@ def main() -> int:
                     str(args.seed), "--deliveries", "daily", "--out", str(generated)],
                    check=True, stdout=subprocess.DEVNULL)
     database = work / "incremental.duckdb"
-    for day in args.days.split(","):
+    for day in args.days.split(",") if args.days else program_days():
         link_deliveries(generated, landing, "9999-12-31" if day == "last" else day)
         seconds = build(landing, database, work / "target-incremental")
-        with duckdb.connect(str(database.with_suffix("")) + ".restricted.duckdb",
-                            read_only=True) as con:
+        with duckdb.connect(str(restricted_path(database)), read_only=True) as con:
             (affected,) = con.execute(
                 "select count(*) from staging.stg_landing__affected_lines").fetchone()
         print(f"{day}: built in {seconds:.0f} s, {affected} lines re-derived", flush=True)

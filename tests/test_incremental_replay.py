@@ -73,11 +73,14 @@ LINES = ["L-TERM", "L-CONF", "L-DUP", "L-ACTIVE"]
 DELIVERIES: dict[str, dict[str, list[dict]]] = {
     BASE_DAY: {
         "customers": [customer(f"C-{name}") for name in LINES + ["L-LATE"]],
-        # L-SIBLING: L-TERM's customer's second line, in service throughout
+        # L-SIBLING: L-TERM's customer's second line, in service throughout; L-AUG its
+        # third, activated at the last instant before the waiver window opens
         "lines": [line(name, f"C-{name}") for name in LINES]
-        + [line("L-SIBLING", "C-L-TERM")],
+        + [line("L-SIBLING", "C-L-TERM"),
+           line("L-AUG", "C-L-TERM", activated_at="2025-08-31 23:59:59")],
         "contract_events": [event(f"E-ACT-{name}", name, "activation",
-                                  "2020-01-01 10:00:00") for name in LINES + ["L-SIBLING"]],
+                                  "2020-01-01 10:00:00") for name in LINES + ["L-SIBLING"]]
+        + [event("E-ACT-L-AUG", "L-AUG", "activation", "2025-08-31 23:59:59")],
         "agreements": [agreement(name) for name in LINES],
     },
     "2025-12-20": {
@@ -87,7 +90,11 @@ DELIVERIES: dict[str, dict[str, list[dict]]] = {
             event("E-TERM-CONF", "L-CONF", "termination", "2025-12-20 12:00:00"),
             event("E-TERM-DUP", "L-DUP", "port_out", "2025-12-20 13:00:00",
                   port_out_to="skt"),
+            event("E-ACT-L-SEPT", "L-SEPT", "activation", "2025-09-01 00:00:00"),
         ],
+        # L-SEPT: L-TERM's customer's fourth line, activated at the window's first
+        # instant (delivered late, with the day's terminations)
+        "lines": [line("L-SEPT", "C-L-TERM", activated_at="2025-09-01 00:00:00")],
         "penalty_charges": [
             charge("PC-TERM", "L-TERM", "E-TERM"),
             charge("PC-CONF", "L-CONF", "E-TERM-CONF"),
@@ -308,6 +315,20 @@ def test_a_line_of_the_same_person_after_the_window_does_not_exclude(replay):
     assert one(db_path, "select waiver_status, exclusion_reason from "
                         "main.fct_waiver_eligibility where line_id = 'L-TERM'") == [
         ("eligible", None)]
+
+
+def test_a_persons_lines_are_re_derived_from_the_waiver_windows_first_day(replay):
+    """stg_landing__affected_lines, both sides of its cut-off: of an affected person's
+    lines in service, the build of 01-15 re-derives the one activated at 2025-09-01
+    00:00:00 KST (W2.8 could read it: waiver_window_start_date) and not the one activated
+    a second earlier."""
+    _, db_path = replay
+    assert one(db_path, "select activated_at_kst from main.dim_lines "
+                        "where line_id in ('L-AUG', 'L-SEPT') order by 1") == [
+        (__import__("datetime").datetime(2025, 8, 31, 23, 59, 59),),
+        (__import__("datetime").datetime(2025, 9, 1, 0, 0),)]
+    assert one(db_path, "select partition_key from restricted.staging.stg_landing__affected_lines "
+                        "where partition_key in ('L-AUG', 'L-SEPT')") == [("L-SEPT",)]
 
 
 def test_a_termination_enters_the_population_and_an_application_schedules_it(replay):

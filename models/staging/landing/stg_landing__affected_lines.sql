@@ -7,8 +7,8 @@
       customer_type, reach every line; a quarantined record takes them all away);
     - of every line of an affected person (stg_landing__affected_customers is widened
       to every record of the same person), the ones W2.8 can read: terminated lines and
-      lines activated since the waiver window opened, judged on the stores as they were
-      before this build (a line whose termination or activation arrives now is direct).
+      lines activated since the waiver window opened, by dim_lines as the last build
+      left it (a line whose termination or activation arrives now is direct).
 
     A touched line's other lines are not re-derived merely for sharing its customer (a
     business customer holds thousands): customer-level facts (R6, the per-customer
@@ -41,7 +41,7 @@ program_parameters as (
 
 {%- set prior_lines = [prior_relation('stg_landing__lines'),
     prior_relation('stg_landing__lines_quarantined')] | reject('none') | list %}
-{%- set prior_summary = prior_relation('int_line_events_summarised') %}
+{%- set prior_dim_lines = prior_relation('dim_lines') %}
 
 all_lines as (
     select line_id, customer_id
@@ -64,29 +64,25 @@ lines_of_persons as (
         on all_lines.customer_id = affected_customers.customer_id
 ),
 
-{%- if prior_lines and prior_summary is not none %}
+{%- if prior_dim_lines is not none %}
 
 rejoin_candidates as (
-    -- W2.8's both sides: a terminated line, or one activated (by its first activation
-    -- event or its line record) on or after the window's first day
+    -- W2.8's both sides, by the line dimension as the last build left it: a terminated
+    -- line, or one activated on or after the window's first day (and a line it does not
+    -- hold, quarantined or new, to be safe)
     select lines_of_persons.line_id
     from lines_of_persons
-    left join {{ prior_relation('stg_landing__lines') }} as stored_lines
-        on lines_of_persons.line_id = stored_lines.line_id
-    left join {{ prior_summary }} as summarised
-        on lines_of_persons.line_id = summarised.line_id
+    left join {{ prior_dim_lines }} as dimension
+        on lines_of_persons.line_id = dimension.line_id
     cross join program_parameters
-    where summarised.termination_event_id is not null
-        or cast(summarised.activation_event_at_kst as date)
-        >= program_parameters.waiver_window_start_date
-        or cast(stored_lines.activated_at_kst as date)
-        >= program_parameters.waiver_window_start_date
-        or stored_lines.line_id is null
+    where dimension.line_id is null
+        or dimension.terminated_date is not null
+        or dimension.activated_date >= program_parameters.waiver_window_start_date
 ),
 {%- else %}
 
 rejoin_candidates as (
-    -- no stored lines or per-line summary to judge by: every line of the persons
+    -- no line dimension to judge by: every line of the persons
     select line_id from lines_of_persons
 ),
 {%- endif %}
