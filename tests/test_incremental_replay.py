@@ -24,11 +24,13 @@ column. The days carry the cases that break naive incremental loads:
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from remedy.dbt_runner import run_dbt
 from remedy.landing import write_empty_tables, write_table
 from remedy.settings import restricted_path
 
@@ -387,3 +389,33 @@ def test_an_incremental_build_tests_only_the_partitions_it_replaced(replay):
                                                             test_name), test_name
     assert "stg_landing__affected" not in compiled_test(
         work, "unique_rpt_deliveries_file_path")
+
+
+@pytest.mark.parametrize(("line_id", "grants", "failures"), [
+    # in service, untouched by the last delivery: its six grants were tested when written
+    ("L-SIBLING", 6, 0),
+    # re-derived by the last delivery (its events, pass and choice): five grants, the
+    # March grant withheld by its suspension (R2), each one off the seed
+    ("L-ACTIVE", 5, 5),
+])
+def test_r2_data_grant_check_reads_the_lines_a_build_re_derived(replay, tmp_path, line_id,
+                                                                 grants, failures):
+    """R2, assert_data_bonus_follows_grant_seed: every data grant carries its grant
+    date's seed quantity (100 GB). On an incremental build it reads the lines the build
+    re-derived: a grant off the seed there fails, one of an untouched line is not read."""
+    _, db_path = replay
+    copy = tmp_path / db_path.name
+    shutil.copy(db_path, copy)
+    shutil.copy(restricted_path(db_path), restricted_path(copy))
+    with duckdb.connect(str(copy)) as con:
+        (tampered,) = con.execute(
+            "update main.fct_reward_entitlements set quantity = quantity + 1 "
+            "where benefit = 'data_bonus' and line_id = ?", [line_id]).fetchone()
+    assert tampered == grants
+    result = run_dbt(["test", "--select", "assert_data_bonus_follows_grant_seed"],
+                     raw_dir=db_path.parent / "raw", duckdb_path=copy,
+                     target_path=tmp_path / "target", log_path=tmp_path / "logs",
+                     quiet=True)
+    assert result.success is (failures == 0), result.failures
+    if failures:
+        assert f"Got {failures} result" in result.failures[0]

@@ -50,17 +50,26 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- `partition_column in (the partitions this build replaces)`: the rows of a
-    partition-replacing table that a build deletes and re-derives, and that its data
-    tests read on an incremental build (get_where_subquery). `affected_partitions` is
-    'lines', 'customers' or 'lines_and_customers'; `partition_column` one column, or one
-    per kind (the first that is not null is the row's partition); rows without a
-    partition value form the partition chr(0). -#}
-{% macro in_replaced_partitions(partition_column, affected_partitions) -%}
-    ({{ replaced_partition_filters(partition_column, affected_partitions) | join(' or ') }})
+{#- The rows of `relation` in the partitions this build replaces: those a
+    partition-replacing table deletes and re-derives, and that its data tests read on an
+    incremental build (get_where_subquery). `affected_partitions` is 'lines', 'customers'
+    or 'lines_and_customers'; `partition_column` one column, or one per kind (the first
+    that is not null is the row's partition); rows without a partition value form the
+    partition chr(0). A subquery without its alias, `where` (optional) applied too. One
+    branch per disjoint filter, joined with `union all`: DuckDB runs each `in` as a semi
+    join, where the `or` of the filters made it probe every row for every set (the unique
+    test of fct_reward_entitlements at scale 1.0: 8.1-8.7 s with `or`, 2.3-2.5 s so). -#}
+{% macro replaced_rows(relation, partition_column, affected_partitions, where=none) -%}
+    {%- set branches = [] -%}
+    {%- for filter in replaced_partition_filters(partition_column, affected_partitions) -%}
+        {%- do branches.append('select * from ' ~ relation ~ ' where '
+            ~ ((['(' ~ where ~ ')'] if where else []) + ['(' ~ filter ~ ')'])
+            | join(' and ')) -%}
+    {%- endfor -%}
+    {{- return('(' ~ branches | join(' union all ') ~ ')') -}}
 {%- endmacro %}
 
-{#- The filters of in_replaced_partitions, disjoint, one per partition column (plus the
+{#- The filters of replaced_rows, disjoint, one per partition column (plus the
     rows with none): the strategy deletes with each in turn. -#}
 {% macro replaced_partition_filters(partition_column, affected_partitions) -%}
     {%- set kinds = affected_partitions.split('_and_') -%}

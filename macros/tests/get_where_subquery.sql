@@ -8,11 +8,7 @@
     row from that line's rows) says so with the same two configs, `partition_column`
     and `affected_partitions`, and is tested the same way. -#}
 {% macro duckdb__get_where_subquery(relation) -%}
-    {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
-    {%- if where -%}
-        {%- do conditions.append('(' ~ where ~ ')') -%}
-    {%- endif -%}
     {%- if execute -%}
         {#- the tested model, looked up by name (no model here sets an alias), if it
             replaces partitions; only then is the build's mode asked for (a query), so the
@@ -25,13 +21,12 @@
                 or (node.config.materialized == 'incremental'
                     and node.config.incremental_strategy == 'replace_partitions'))
             and incremental_build() -%}
-            {%- do conditions.append(in_replaced_partitions(
-                node.config.partition_column, node.config.affected_partitions)) -%}
+            {%- do return(replaced_rows(relation, node.config.partition_column,
+                node.config.affected_partitions, where) ~ ' dbt_subquery') -%}
         {%- endif -%}
     {%- endif -%}
-    {%- if conditions -%}
-        {%- do return('(select * from ' ~ relation ~ ' where '
-            ~ conditions | join(' and ') ~ ') dbt_subquery') -%}
+    {%- if where -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
     {%- endif -%}
     {%- do return(relation) -%}
 {%- endmacro %}
