@@ -24,6 +24,7 @@ column. The days carry the cases that break naive incremental loads:
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -316,7 +317,7 @@ def test_a_line_of_the_same_person_after_the_window_does_not_exclude(replay):
                         "order by 1") == [("L-AFTER",), ("L-TERM",)]
     assert one(db_path, "select activated_at_kst from main.dim_lines "
                         "where line_id = 'L-AFTER'") == [
-        (__import__("datetime").datetime(2026, 1, 14, 0, 0),)]
+        (dt.datetime(2026, 1, 14, 0, 0),)]
     assert one(db_path, "select waiver_status, exclusion_reason from "
                         "main.fct_waiver_eligibility where line_id = 'L-TERM'") == [
         ("eligible", None)]
@@ -330,8 +331,8 @@ def test_a_persons_lines_are_re_derived_from_the_waiver_windows_first_day(replay
     _, db_path = replay
     assert one(db_path, "select activated_at_kst from main.dim_lines "
                         "where line_id in ('L-AUG', 'L-SEPT') order by 1") == [
-        (__import__("datetime").datetime(2025, 8, 31, 23, 59, 59),),
-        (__import__("datetime").datetime(2025, 9, 1, 0, 0),)]
+        (dt.datetime(2025, 8, 31, 23, 59, 59),),
+        (dt.datetime(2025, 9, 1, 0, 0),)]
     assert one(db_path, "select partition_key from restricted.staging.stg_landing__affected_lines "
                         "where partition_key in ('L-AUG', 'L-SEPT')") == [("L-SEPT",)]
 
@@ -391,25 +392,29 @@ def test_an_incremental_build_tests_only_the_partitions_it_replaced(replay):
         work, "unique_rpt_deliveries_file_path")
 
 
-@pytest.mark.parametrize(("line_id", "grants", "failures"), [
+@pytest.mark.parametrize(("line_id", "tampering", "grants", "failures"), [
     # in service, untouched by the last delivery: its six grants were tested when written
-    ("L-SIBLING", 6, 0),
+    ("L-SIBLING", "quantity = quantity + 1", 6, 0),
     # re-derived by the last delivery (its events, pass and choice): five grants, the
     # March grant withheld by its suspension (R2), each one off the seed
-    ("L-ACTIVE", 5, 5),
+    ("L-ACTIVE", "quantity = quantity + 1", 5, 5),
+    # the same five grants a day after their seed grant dates: no seed date, no grant
+    ("L-ACTIVE", "period_start = period_start + 1", 5, 5),
 ])
 def test_r2_data_grant_check_reads_the_lines_a_build_re_derived(replay, tmp_path, line_id,
-                                                                 grants, failures):
-    """R2, assert_data_bonus_follows_grant_seed: every data grant carries its grant
-    date's seed quantity (100 GB). On an incremental build it reads the lines the build
-    re-derived: a grant off the seed there fails, one of an untouched line is not read."""
+                                                                 tampering, grants,
+                                                                 failures):
+    """R2, assert_data_bonus_follows_grant_seed: every data grant is dated on a seed grant
+    date and carries its seed quantity. On an incremental build it reads the lines the
+    build re-derived: a grant off the seed there fails, one of an untouched line is not
+    read."""
     _, db_path = replay
     copy = tmp_path / db_path.name
     shutil.copy(db_path, copy)
     shutil.copy(restricted_path(db_path), restricted_path(copy))
     with duckdb.connect(str(copy)) as con:
         (tampered,) = con.execute(
-            "update main.fct_reward_entitlements set quantity = quantity + 1 "
+            f"update main.fct_reward_entitlements set {tampering} "
             "where benefit = 'data_bonus' and line_id = ?", [line_id]).fetchone()
     assert tampered == grants
     result = run_dbt(["test", "--select", "assert_data_bonus_follows_grant_seed"],

@@ -161,3 +161,11 @@ def test_evaluator_exceptions_are_explained(manifest):
     for row in rows:
         assert row["fct_name"].startswith("fct_") and row["comment"].strip(), row
         assert f"`{row['id_to_exclude']}`" in decisions, row["id_to_exclude"]
+
+
+def test_no_model_sets_an_alias(manifest):
+    """macros/tests/get_where_subquery.sql finds a tested model by its name (a lookup,
+    not a scan of the graph for every data test): a model whose relation had another
+    name would silently lose its tests' narrowing to the replaced partitions."""
+    assert [node["unique_id"] for node in _models(manifest).values()
+            if node["alias"] != node["name"]] == []

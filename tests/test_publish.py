@@ -234,19 +234,12 @@ def test_remedy_build_is_incremental_and_rebuilds_from_scratch_when_it_must(tmp_
                            ).fetchall() in ([], [(dt.date(2026, 1, 13),)])
 
 
-def _dbt_build(tmp_path: Path, landing: Path, database: Path) -> None:
-    """The first build of a test whose subject is a later one: in-process (the suite's
-    parse of the project is reused), the same `dbt build` that `remedy build` runs."""
-    database.parent.mkdir(parents=True, exist_ok=True)
-    result = run_dbt(["build"], raw_dir=landing, duckdb_path=database,
-                     target_path=tmp_path / "target", log_path=tmp_path / "logs", quiet=True)
-    assert result.success, result.failures
-
-
 @pytest.mark.slow
-def test_a_landing_directory_that_breaks_append_only_is_refused(tmp_path, remedy_env):
+def test_a_landing_directory_that_breaks_append_only_is_refused(tmp_path, remedy_env, build):
     landing, database, env = remedy_env
-    _dbt_build(tmp_path, landing, database)
+    # the first build in-process (the worker's parse is reused): the second is the subject
+    database.parent.mkdir()
+    build(landing, database.parent)
     (landing / "customers" / "2025-08-31.parquet").unlink()
     refused = _remedy_build(tmp_path, env)
     assert refused.returncode == 1
@@ -256,9 +249,10 @@ def test_a_landing_directory_that_breaks_append_only_is_refused(tmp_path, remedy
 
 
 @pytest.mark.slow
-def test_two_published_databases_never_share_state(tmp_path, remedy_env):
+def test_two_published_databases_never_share_state(tmp_path, remedy_env, build):
     landing, database, _ = remedy_env
-    _dbt_build(tmp_path, landing, database)
+    database.parent.mkdir()
+    build(landing, database.parent)
     other = tmp_path / "other" / "warehouse.duckdb"
     other.parent.mkdir()
     result = run_dbt(["build"], raw_dir=landing, duckdb_path=other,

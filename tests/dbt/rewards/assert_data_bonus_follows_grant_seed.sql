@@ -3,16 +3,12 @@
 -- over grant dates of seed quantity x grants (100 GB x grants for kt_2025_12), and a
 -- grant dated outside the seed fails here. Being per row, it reads the lines a build
 -- re-derived on an incremental build (every other grant was tested when it was
--- written and has not changed since), every grant on a build from scratch.
-{%- set granted = ref('fct_reward_entitlements') %}
-{%- if incremental_build() %}
-    {%- set granted = replaced_rows(granted, ['line_id', 'customer_id'],
-        'lines_and_customers') ~ ' as replaced' %}
-{%- endif %}
+-- written and has not changed since), every grant on a build from scratch: the
+-- table's own partitions, through get_where_subquery like its generic tests.
 with
 
 entitlements as (
-    select * from {{ granted }}
+    select * from {{ get_where_subquery(ref('fct_reward_entitlements')) }}
     where benefit = 'data_bonus'
 ),
 
