@@ -35,17 +35,31 @@ reward_population as (
     from reward_population_lines
 ),
 
+entitlements_by_start as (
+    -- fct_reward_entitlements read once for the grant and per-benefit figures (90 M
+    -- rows at scale 1.0 become one row per benefit and start date); the insurance
+    -- figures read only the policies
+    select
+        benefit,
+        period_start,
+        count(*) as entitlements,
+        sum(quantity) as quantity,
+        count(*) filter (where detail = 'application') as by_application
+    from reward_entitlements
+    group by 1, 2
+),
+
 data_grants_by_date as (
     select
         program_data_grants.grant_date,
         program_data_grants.quantity,
-        count(reward_entitlements.entitlement_id) as grant_count,
-        coalesce(sum(reward_entitlements.quantity), 0) as granted_quantity
+        coalesce(sum(entitlements_by_start.entitlements), 0) as grant_count,
+        coalesce(sum(entitlements_by_start.quantity), 0) as granted_quantity
     from program_data_grants
-    left join reward_entitlements
+    left join entitlements_by_start
         on
-            program_data_grants.grant_date = reward_entitlements.period_start
-            and reward_entitlements.benefit = 'data_bonus'
+            program_data_grants.grant_date = entitlements_by_start.period_start
+            and entitlements_by_start.benefit = 'data_bonus'
     group by 1, 2
 ),
 
@@ -74,14 +88,18 @@ grant_dates as (
 
 entitlement_figures as (
     select
-        count(*) filter (where benefit = 'data_bonus') as data_grants,
-        count(*) filter (where benefit = 'roaming_bonus') as roaming_bonuses,
-        count(*) filter (where benefit = 'ott_voucher') as ott_vouchers,
-        count(*) filter (where benefit = 'membership_discount') as memberships,
-        count(*) filter (
-            where benefit = 'safety_insurance' and detail = 'application'
+        coalesce(sum(entitlements) filter (where benefit = 'data_bonus'), 0)
+            as data_grants,
+        coalesce(sum(entitlements) filter (where benefit = 'roaming_bonus'), 0)
+            as roaming_bonuses,
+        coalesce(sum(entitlements) filter (where benefit = 'ott_voucher'), 0)
+            as ott_vouchers,
+        coalesce(sum(entitlements) filter (where benefit = 'membership_discount'), 0)
+            as memberships,
+        coalesce(
+            sum(by_application) filter (where benefit = 'safety_insurance'), 0
         ) as policies_by_application
-    from reward_entitlements
+    from entitlements_by_start
 ),
 
 determination_figures as (
