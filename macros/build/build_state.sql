@@ -41,6 +41,15 @@
 
 {% macro create_build_state_tables() %}
     {% do run_and_commit('create schema if not exists restricted.state') %}
+    {#- where partition-replacing models keep the rows a daily build wrote
+        (partition_slice); created here, once, since concurrent models would conflict.
+        A build from scratch writes none and drops the last daily build's. -#}
+    {% for database in ['restricted', adapter.quote(target.database)] %}
+        {% if flags.FULL_REFRESH %}
+            {% do run_and_commit('drop schema if exists ' ~ database ~ '.slices cascade') %}
+        {% endif %}
+        {% do run_and_commit('create schema if not exists ' ~ database ~ '.slices') %}
+    {% endfor %}
     {% do run_and_commit("""
         create table if not exists restricted.state.builds (
             build_seq integer,

@@ -19,7 +19,48 @@
     {%- endfor %}
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}
+    {%- if config.require('partition_column') is string %};
+    {%- set slice = partition_slice(target) %}
+    create or replace table {{ slice }} as
+    select {{ columns }} from {{ source }}
+    {%- endif %}
 {% endmacro %}
+
+{#- Where a model kept by one kind of partition (lines or customers) keeps the rows its
+    last incremental build wrote (every row of the partitions it replaced, and only
+    those): schema `slices` of its own database (a DuckDB transaction writes to one
+    database). A daily build's dependants read their slice of the model there
+    (affected_rows) instead of scanning the whole table for the affected keys. A model
+    kept by line and customer writes none: a reader by customer needs the rows of the
+    customer's other lines too. -#}
+{% macro partition_slice(relation) -%}
+    {{- return(relation.incorporate(path={'schema': 'slices'})) -}}
+{%- endmacro %}
+
+{#- The rows of `relation` whose `column` is in the partitions (`partitions`: 'lines' or
+    'customers') this build re-derives, as a subquery; every row on a full build. On an
+    incremental build of a partition-replacing model, when `relation` is a model of this
+    project that replaces exactly those partitions on that column and ran earlier in this
+    same invocation (so it wrote its slice in this build: dbt runs a model after what it
+    refs, and skips it when one failed), the rows are read from the model's slice, a
+    table of the day's rows, instead of scanning the model for the affected keys. In
+    every other case (a view, another partitioning, a model outside the selection) the
+    model itself is filtered, as in_affected_partitions does. -#}
+{% macro affected_rows(relation, column, partitions='lines') -%}
+    {%- set filter = in_affected_partitions(column, partitions) -%}
+    {%- set source = relation -%}
+    {%- if execute and this is not none and is_incremental() -%}
+        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) -%}
+        {%- if node and node.unique_id in selected_resources
+            and node.config.materialized == 'incremental'
+            and node.config.incremental_strategy == 'replace_partitions'
+            and node.config.affected_partitions == partitions
+            and node.config.partition_column == column -%}
+            {%- set source = partition_slice(relation) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{- '(\n        select * from ' ~ source ~ '\n        where ' ~ filter ~ '\n    )' -}}
+{%- endmacro %}
 
 {#- Stops a partition-replacing model whose table and the build disagree on being
     incremental (a stored table was dropped or is new): re-deriving partitions onto a

@@ -29,19 +29,16 @@ events as (
         event_types.is_terminating,
         epoch_us(events.event_at_kst) * 1000 + events.event_at_nanoseconds
             as event_at_ns
-    from {{ ref('fct_contract_events') }} as events
+    from {{ affected_rows(ref('fct_contract_events'), 'line_id') }} as events
     inner join event_types
         on events.event_type = event_types.event_type
     cross join program_parameters
     where
-        {{ in_affected_partitions('events.line_id') }}
-        and (
-            event_types.is_terminating
-            or events.event_type = 'activation'
-            or (
-                events.event_type in ('device_change', 'recontract')
-                and events.event_at_kst >= program_parameters.base_cutoff_kst
-            )
+        event_types.is_terminating
+        or events.event_type = 'activation'
+        or (
+            events.event_type in ('device_change', 'recontract')
+            and events.event_at_kst >= program_parameters.base_cutoff_kst
         )
 ),
 

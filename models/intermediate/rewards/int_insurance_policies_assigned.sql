@@ -12,18 +12,21 @@
 with
 
 population as (
-    select * from {{ ref('int_reward_population_selected') }}
-    where {{ in_affected_partitions('customer_id', 'customers') }}
+    select * from {{ affected_rows(
+        ref('int_reward_population_selected'), 'customer_id', 'customers'
+    ) }}
 ),
 
 customers as (
-    select * from {{ ref('stg_landing__customers') }}
-    where {{ in_affected_partitions('customer_id', 'customers') }}
+    select * from {{ affected_rows(
+        ref('stg_landing__customers'), 'customer_id', 'customers'
+    ) }}
 ),
 
 insurance_applications as (
-    select * from {{ ref('stg_landing__insurance_applications') }}
-    where {{ in_affected_partitions('customer_id', 'customers') }}
+    select * from {{ affected_rows(
+        ref('stg_landing__insurance_applications'), 'customer_id', 'customers'
+    ) }}
 ),
 
 program_parameters as (

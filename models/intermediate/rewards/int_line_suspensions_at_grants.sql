@@ -34,12 +34,11 @@ changes as (
         events.line_id,
         (epoch_us(events.event_at_kst) * 1000 + events.event_at_nanoseconds) * 2
         + case events.event_type when 'suspension' then 0 else 1 end as change_key
-    from {{ ref('fct_contract_events') }} as events
+    from {{ affected_rows(ref('fct_contract_events'), 'line_id') }} as events
     cross join grant_span
     where
         events.event_type in ('suspension', 'suspension_end')
         and events.event_at_kst <= grant_span.last_granted_at_kst
-        and {{ in_affected_partitions('events.line_id') }}
 ),
 
 per_line as (
@@ -84,8 +83,7 @@ lines as (
         line_id,
         (epoch_us(activated_at_kst) * 1000 + activated_at_nanoseconds) * 2
             as activation_key
-    from {{ ref('dim_lines') }}
-    where {{ in_affected_partitions('line_id') }}
+    from {{ affected_rows(ref('dim_lines'), 'line_id') }}
 ),
 
 final as (

@@ -14,8 +14,9 @@
 with
 
 entitlements as (
-    select * from {{ ref('fct_reward_entitlements') }}
-    where {{ in_affected_partitions('customer_id', 'customers') }}
+    select * from {{ affected_rows(
+        ref('fct_reward_entitlements'), 'customer_id', 'customers'
+    ) }}
 ),
 
 by_line as (

@@ -8,8 +8,7 @@
 with
 
 penalty_charges as (
-    select * from {{ ref('stg_landing__penalty_charges') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('stg_landing__penalty_charges'), 'line_id') }}
 ),
 
 charge_components as (

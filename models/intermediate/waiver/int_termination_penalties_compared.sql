@@ -7,18 +7,15 @@
 with
 
 lines as (
-    select * from {{ ref('int_lines_timed') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('int_lines_timed'), 'line_id') }}
 ),
 
 agreements as (
-    select * from {{ ref('stg_landing__agreements') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('stg_landing__agreements'), 'line_id') }}
 ),
 
 penalty_charges_summed as (
-    select * from {{ ref('int_penalty_charges_summed') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('int_penalty_charges_summed'), 'line_id') }}
 ),
 
 program_parameters as (

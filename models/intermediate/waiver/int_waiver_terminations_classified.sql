@@ -11,21 +11,20 @@
 
 with
 
-lines as not materialized (
+lines as {{ 'materialized' if is_incremental() else 'not materialized' }} (
     -- read twice with different filters (the window's terminations, the window's
-    -- activations): inlined, so each read scans only its slice
-    select * from {{ ref('int_lines_joined_to_customers') }}
-    where {{ in_affected_partitions('line_id') }}
+    -- activations). A full build inlines it, so each read scans only its slice of
+    -- every line; a daily build reads the affected lines once (at scale 1.0 each read
+    -- scans the line dimension and the 17 M customers to find them)
+    select * from {{ affected_rows(ref('int_lines_joined_to_customers'), 'line_id') }}
 ),
 
 contract_changes as (
-    select * from {{ ref('int_contract_changes_aggregated') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('int_contract_changes_aggregated'), 'line_id') }}
 ),
 
 penalty_charges_summed as (
-    select * from {{ ref('int_penalty_charges_summed') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('int_penalty_charges_summed'), 'line_id') }}
 ),
 
 program_parameters as (

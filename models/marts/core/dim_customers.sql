@@ -8,8 +8,9 @@
 with
 
 customers as (
-    select * from {{ ref('stg_landing__customers') }}
-    where {{ in_affected_partitions('customer_id', 'customers') }}
+    select * from {{ affected_rows(
+        ref('stg_landing__customers'), 'customer_id', 'customers'
+    ) }}
 ),
 
 program_parameters as (

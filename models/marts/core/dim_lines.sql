@@ -16,8 +16,7 @@
 with
 
 lines as (
-    select * from {{ ref('stg_landing__lines') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('stg_landing__lines'), 'line_id') }}
 ),
 
 customers as (
@@ -33,8 +32,7 @@ program_parameters as (
 ),
 
 summarised as (
-    select * from {{ ref('int_line_events_summarised') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('int_line_events_summarised'), 'line_id') }}
 ),
 
 joined as (

@@ -22,53 +22,57 @@
 with
 
 lines as (
-    select * from {{ ref('dim_lines') }}
-    where {{ in_affected_partitions('line_id', 'lines') }}
+    select * from {{ affected_rows(ref('dim_lines'), 'line_id', 'lines') }}
 ),
 
 population as (
-    select * from {{ ref('int_reward_population_selected') }}
-    where {{ in_affected_partitions('line_id', 'lines') }}
+    select * from {{ affected_rows(
+        ref('int_reward_population_selected'), 'line_id', 'lines'
+    ) }}
 ),
 
 suspensions as (
-    select * from {{ ref('int_line_suspensions_at_grants') }}
-    where {{ in_affected_partitions('line_id', 'lines') }}
+    select * from {{ affected_rows(
+        ref('int_line_suspensions_at_grants'), 'line_id', 'lines'
+    ) }}
 ),
 
 roaming_passes as (
-    select * from {{ ref('stg_landing__roaming_passes') }}
-    where {{ in_affected_partitions('line_id', 'lines') }}
+    select * from {{ affected_rows(
+        ref('stg_landing__roaming_passes'), 'line_id', 'lines'
+    ) }}
 ),
 
 roaming_bonuses as (
-    select * from {{ ref('int_roaming_bonuses_allocated') }}
-    where {{ in_affected_partitions('line_id', 'lines') }}
+    select * from {{ affected_rows(
+        ref('int_roaming_bonuses_allocated'), 'line_id', 'lines'
+    ) }}
 ),
 
 ott_choices as (
-    select * from {{ ref('int_ott_choices_ranked') }}
-    where {{ in_affected_partitions('line_id', 'lines') }}
+    select * from {{ affected_rows(ref('int_ott_choices_ranked'), 'line_id', 'lines') }}
 ),
 
 customers as (
-    select * from {{ ref('dim_customers') }}
-    where {{ in_affected_partitions('customer_id', 'customers') }}
+    select * from {{ affected_rows(ref('dim_customers'), 'customer_id', 'customers') }}
 ),
 
 customer_population as (
-    select * from {{ ref('int_reward_population_selected') }}
-    where {{ in_affected_partitions('customer_id', 'customers') }}
+    select * from {{ affected_rows(
+        ref('int_reward_population_selected'), 'customer_id', 'customers'
+    ) }}
 ),
 
 insurance_applications as (
-    select * from {{ ref('stg_landing__insurance_applications') }}
-    where {{ in_affected_partitions('customer_id', 'customers') }}
+    select * from {{ affected_rows(
+        ref('stg_landing__insurance_applications'), 'customer_id', 'customers'
+    ) }}
 ),
 
 insurance_policies as (
-    select * from {{ ref('int_insurance_policies_assigned') }}
-    where {{ in_affected_partitions('customer_id', 'customers') }}
+    select * from {{ affected_rows(
+        ref('int_insurance_policies_assigned'), 'customer_id', 'customers'
+    ) }}
 ),
 
 program_parameters as (

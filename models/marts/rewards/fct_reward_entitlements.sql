@@ -10,28 +10,31 @@
 with
 
 population as (
-    select * from {{ ref('int_reward_population_selected') }}
-    where {{ in_affected_partitions('line_id', 'lines') }}
+    select * from {{ affected_rows(
+        ref('int_reward_population_selected'), 'line_id', 'lines'
+    ) }}
 ),
 
 data_grants as (
-    select * from {{ ref('int_data_grants_allocated') }}
-    where {{ in_affected_partitions('line_id', 'lines') }}
+    select * from {{ affected_rows(
+        ref('int_data_grants_allocated'), 'line_id', 'lines'
+    ) }}
 ),
 
 roaming_bonuses as (
-    select * from {{ ref('int_roaming_bonuses_allocated') }}
-    where {{ in_affected_partitions('line_id', 'lines') }}
+    select * from {{ affected_rows(
+        ref('int_roaming_bonuses_allocated'), 'line_id', 'lines'
+    ) }}
 ),
 
 ott_choices as (
-    select * from {{ ref('int_ott_choices_ranked') }}
-    where {{ in_affected_partitions('line_id', 'lines') }}
+    select * from {{ affected_rows(ref('int_ott_choices_ranked'), 'line_id', 'lines') }}
 ),
 
 insurance_policies as (
-    select * from {{ ref('int_insurance_policies_assigned') }}
-    where {{ in_affected_partitions('customer_id', 'customers') }}
+    select * from {{ affected_rows(
+        ref('int_insurance_policies_assigned'), 'customer_id', 'customers'
+    ) }}
 ),
 
 program_parameters as (

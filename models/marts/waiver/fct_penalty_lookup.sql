@@ -9,18 +9,15 @@
 with
 
 lines as (
-    select * from {{ ref('int_lines_timed') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('int_lines_timed'), 'line_id') }}
 ),
 
 agreements as (
-    select * from {{ ref('stg_landing__agreements') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('stg_landing__agreements'), 'line_id') }}
 ),
 
 contract_changes as (
-    select * from {{ ref('int_contract_changes_aggregated') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('int_contract_changes_aggregated'), 'line_id') }}
 ),
 
 program_parameters as (

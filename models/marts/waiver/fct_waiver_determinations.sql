@@ -14,23 +14,23 @@
 with
 
 waiver_terminations as (
-    select * from {{ ref('int_waiver_terminations_classified') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(
+        ref('int_waiver_terminations_classified'), 'line_id'
+    ) }}
 ),
 
 penalties_compared as (
-    select * from {{ ref('int_termination_penalties_compared') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(
+        ref('int_termination_penalties_compared'), 'line_id'
+    ) }}
 ),
 
 penalty_charges_summed as (
-    select * from {{ ref('int_penalty_charges_summed') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('int_penalty_charges_summed'), 'line_id') }}
 ),
 
 penalty_charges as (
-    select * from {{ ref('stg_landing__penalty_charges') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('stg_landing__penalty_charges'), 'line_id') }}
 ),
 
 charge_components as (
@@ -38,18 +38,15 @@ charge_components as (
 ),
 
 ranked_applications as (
-    select * from {{ ref('int_refund_applications_ranked') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('int_refund_applications_ranked'), 'line_id') }}
 ),
 
 refund_assignments as (
-    select * from {{ ref('fct_refund_assignments') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('fct_refund_assignments'), 'line_id') }}
 ),
 
 refund_notices as (
-    select * from {{ ref('fct_refund_notices') }}
-    where {{ in_affected_partitions('line_id') }}
+    select * from {{ affected_rows(ref('fct_refund_notices'), 'line_id') }}
 ),
 
 program_parameters as (
