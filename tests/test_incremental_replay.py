@@ -400,6 +400,8 @@ def test_an_incremental_build_tests_only_the_partitions_it_replaced(replay):
     ("L-ACTIVE", "quantity = quantity + 1", 5, 5),
     # the same five grants a day after their seed grant dates: no seed date, no grant
     ("L-ACTIVE", "period_start = period_start + 1", 5, 5),
+    # the same five grants in another unit than the seed's
+    ("L-ACTIVE", "unit = unit || '-other'", 5, 5),
 ])
 def test_r2_data_grant_check_reads_the_lines_a_build_re_derived(replay, tmp_path, line_id,
                                                                  tampering, grants,
@@ -457,7 +459,8 @@ def test_a_slice_holds_exactly_the_partitions_its_model_replaced(replay, databas
 def test_a_daily_build_reads_the_slices_of_the_models_it_ran(replay):
     """affected_rows: on an incremental build a model reads its inputs' slices when they
     replace the same partitions and ran in the same invocation; a view, or a table kept
-    otherwise, is filtered to the affected keys; a build from scratch reads everything."""
+    otherwise (by line and customer), is filtered to the affected keys; a build from
+    scratch reads everything."""
     _, db_path = replay
     work = db_path.parent
     dimension = compiled_model(work, "dim_lines")
@@ -468,6 +471,16 @@ def test_a_daily_build_reads_the_slices_of_the_models_it_ran(replay):
     assert '"intermediate"."int_data_grants_allocated"' in entitlements
     assert "stg_landing__affected_lines" in entitlements
     assert "slices" not in compiled_model(work / "full-2026-01-15", "dim_lines")
+    # a table kept by line and customer keeps no slice: its reader by customer needs the
+    # rows of the customer's lines this build did not replace, so it filters the table
+    by_customer = compiled_model(work, "int_reward_entitlements_by_customer")
+    assert '"main"."fct_reward_entitlements"' in by_customer
+    assert '"slices"."fct_reward_entitlements"' not in by_customer
+    assert one(db_path, "select count(*) from duckdb_tables() "
+                        "where schema_name = 'slices' "
+                        "and table_name = 'fct_reward_entitlements'") == [(0,)]
+    assert one(db_path, "select count(*) from duckdb_tables() "
+                        "where schema_name = 'slices' and table_name = 'dim_lines'") == [(1,)]
 
 
 def test_a_model_outside_the_invocation_is_not_read_from_its_slice(replay, tmp_path):

@@ -50,16 +50,30 @@
     {%- set filter = in_affected_partitions(column, partitions) -%}
     {%- set source = relation -%}
     {%- if execute and this is not none and is_incremental() -%}
-        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) -%}
-        {%- if node and node.unique_id in selected_resources
-            and node.config.materialized == 'incremental'
-            and node.config.incremental_strategy == 'replace_partitions'
+        {%- set node = project_model(relation) -%}
+        {%- if node and is_partition_replacing(node)
+            and node.unique_id in selected_resources
             and node.config.affected_partitions == partitions
             and node.config.partition_column == column -%}
             {%- set source = partition_slice(relation) -%}
         {%- endif -%}
     {%- endif -%}
     {{- '(\n        select * from ' ~ source ~ '\n        where ' ~ filter ~ '\n    )' -}}
+{%- endmacro %}
+
+{#- The model of this project that `relation` is, or none. Looked up by name (no model
+    sets an alias: tests/test_interfaces.py keeps it so), not by scanning the graph: data
+    tests and model reads ask once each, on every build. -#}
+{% macro project_model(relation) -%}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) -%}
+    {{- return(node if node and node.schema == relation.schema else none) -}}
+{%- endmacro %}
+
+{#- Whether a model is kept by the `replace_partitions` strategy (replaces_partitions()
+    or its folder's config). -#}
+{% macro is_partition_replacing(node) -%}
+    {{- return(node.config.materialized == 'incremental'
+        and node.config.incremental_strategy == 'replace_partitions') -}}
 {%- endmacro %}
 
 {#- Stops a partition-replacing model whose table and the build disagree on being

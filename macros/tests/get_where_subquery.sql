@@ -10,16 +10,12 @@
 {% macro duckdb__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if execute -%}
-        {#- the tested model, looked up by name (no model here sets an alias), if it
-            replaces partitions; only then is the build's mode asked for (a query), so the
-            other tests compile without one. A lookup, not a scan of the graph: this runs
-            for every data test of every build. -#}
-        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) -%}
-        {%- if node and node.schema == relation.schema
-            and node.config.affected_partitions
-            and (node.config.materialized == 'view'
-                or (node.config.materialized == 'incremental'
-                    and node.config.incremental_strategy == 'replace_partitions'))
+        {#- the tested model, if it replaces partitions (or is a view declaring them);
+            only then is the build's mode asked for (a query), so the other tests compile
+            without one -#}
+        {%- set node = project_model(relation) -%}
+        {%- if node and node.config.affected_partitions
+            and (node.config.materialized == 'view' or is_partition_replacing(node))
             and incremental_build() -%}
             {%- do return(replaced_rows(relation, node.config.partition_column,
                 node.config.affected_partitions, where) ~ ' dbt_subquery') -%}
