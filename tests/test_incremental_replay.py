@@ -438,12 +438,17 @@ def compiled_model(work: Path, model_name: str) -> str:
     ("restricted", "intermediate.int_line_events_summarised", "line_id", "lines"),
     ("warehouse", "main.dim_lines", "line_id", "lines"),
     ("warehouse", "main.dim_customers", "customer_id", "customers"),
+    # views kept by line (partition_view): their slice is the view over their inputs'
+    ("restricted", "intermediate.int_lines_joined_to_customers", "line_id", "lines"),
+    ("restricted", "intermediate.int_data_grants_allocated", "line_id", "lines"),
 ])
 def test_a_slice_holds_exactly_the_partitions_its_model_replaced(replay, database, model,
                                                                  column, kind):
     """macros/incremental/replace_partitions.sql: after an incremental build a model kept
     by one kind of partition keeps, in schema `slices` of its own database, the rows it
-    wrote: every row of its table in the partitions the build replaced, and no other."""
+    wrote: every row of its table in the partitions the build replaced, and no other. A
+    view kept by line has a slice that is the view over its inputs' slices: the same
+    rows as the view's in those partitions."""
     _, db_path = replay
     schema, name = model.split(".")
     in_table = one(db_path, f"""
@@ -458,19 +463,35 @@ def test_a_slice_holds_exactly_the_partitions_its_model_replaced(replay, databas
 
 def test_a_daily_build_reads_the_slices_of_the_models_it_ran(replay):
     """affected_rows: on an incremental build a model reads its inputs' slices when they
-    replace the same partitions and ran in the same invocation; a view, or a table kept
-    otherwise (by line and customer), is filtered to the affected keys; a build from
-    scratch reads everything."""
+    are kept by the same partitions and ran in the same invocation: a table that replaces
+    them, or a view kept by them whose slice reads its inputs' slices (partition_view);
+    a table kept otherwise (by line and customer) is filtered to the affected keys; a
+    build from scratch reads everything."""
     _, db_path = replay
     work = db_path.parent
     dimension = compiled_model(work, "dim_lines")
     assert '"slices"."stg_landing__lines"' in dimension
     assert '"slices"."int_line_events_summarised"' in dimension
     entitlements = compiled_model(work, "fct_reward_entitlements")
-    assert '"slices"."int_data_grants_allocated"' not in entitlements  # a view
-    assert '"intermediate"."int_data_grants_allocated"' in entitlements
-    assert "stg_landing__affected_lines" in entitlements
+    assert '"slices"."int_data_grants_allocated"' in entitlements  # a view's slice
+    assert '"intermediate"."int_data_grants_allocated"' not in entitlements
+    # the view's slice reads its line-kept inputs' slices and its lookups whole (DuckDB
+    # keeps a view's SQL unquoted)
+    (view_sql,) = one(db_path, "select sql from duckdb_views() "
+                               "where schema_name = 'slices' "
+                               "and view_name = 'int_data_grants_allocated'")[0]
+    assert "slices.int_reward_population_selected" in view_sql.replace('"', '')
+    assert "slices.int_line_suspensions_at_grants" in view_sql.replace('"', '')
+    assert "program.stg_program__data_grants" in view_sql.replace('"', '')
+    (view_sql,) = one(db_path, "select sql from duckdb_views() "
+                               "where schema_name = 'slices' "
+                               "and view_name = 'int_lines_joined_to_customers'")[0]
+    assert "slices.int_lines_timed" in view_sql.replace('"', '')
+    # a lookup by customer, read whole
+    assert "staging.stg_landing__customers" in view_sql.replace('"', '')
+    assert '"slices"' in compiled_test(work, "unique_int_lines_timed_line_id")
     assert "slices" not in compiled_model(work / "full-2026-01-15", "dim_lines")
+    assert "slices" not in compiled_model(work / "full-2026-01-15", "fct_reward_entitlements")
     # a table kept by line and customer keeps no slice: its reader by customer needs the
     # rows of the customer's lines this build did not replace, so it filters the table
     by_customer = compiled_model(work, "int_reward_entitlements_by_customer")
@@ -490,7 +511,7 @@ def test_a_model_outside_the_invocation_is_not_read_from_its_slice(replay, tmp_p
     copy = tmp_path / db_path.name
     shutil.copy(db_path, copy)
     shutil.copy(restricted_path(db_path), restricted_path(copy))
-    result = run_dbt(["compile", "--select", "dim_lines"],
+    result = run_dbt(["compile", "--select", "dim_lines", "fct_reward_entitlements"],
                      raw_dir=db_path.parent / "raw", duckdb_path=copy,
                      target_path=tmp_path / "target", log_path=tmp_path / "logs",
                      quiet=True)
@@ -500,3 +521,8 @@ def test_a_model_outside_the_invocation_is_not_read_from_its_slice(replay, tmp_p
     assert "slices" not in alone
     assert '"staging"."stg_landing__lines"' in alone
     assert "stg_landing__affected_lines" in alone
+    # a view outside the selection has no slice of this invocation either
+    (found,) = (tmp_path / "target" / "compiled").rglob("fct_reward_entitlements.sql")
+    entitlements = found.read_text()
+    assert "slices" not in entitlements
+    assert '"intermediate"."int_data_grants_allocated"' in entitlements

@@ -39,26 +39,95 @@
 
 {#- The rows of `relation` whose `column` is in the partitions (`partitions`: 'lines' or
     'customers') this build re-derives, as a subquery; every row on a full build. On an
-    incremental build of a partition-replacing model, when `relation` is a model of this
-    project that replaces exactly those partitions on that column and ran earlier in this
-    same invocation (so it wrote its slice in this build: dbt runs a model after what it
-    refs, and skips it when one failed), the rows are read from the model's slice, a
-    table of the day's rows, instead of scanning the model for the affected keys. In
-    every other case (a view, another partitioning, a model outside the selection) the
-    model itself is filtered, as in_affected_partitions does. -#}
+    incremental build of a partition-replacing model, when `relation` has a slice of this
+    build on exactly those partitions (reads_slice), the rows are read from the slice, a
+    day's rows, instead of scanning the whole relation for the affected keys. In every
+    other case (another partitioning, a model outside the selection) the relation itself
+    is filtered, as in_affected_partitions does. -#}
 {% macro affected_rows(relation, column, partitions='lines') -%}
     {%- set filter = in_affected_partitions(column, partitions) -%}
     {%- set source = relation -%}
-    {%- if execute and this is not none and is_incremental() -%}
-        {%- set node = project_model(relation) -%}
-        {%- if node and is_partition_replacing(node)
-            and node.unique_id in selected_resources
-            and node.config.affected_partitions == partitions
-            and node.config.partition_column == column -%}
-            {%- set source = partition_slice(relation) -%}
-        {%- endif -%}
+    {%- if execute and this is not none and is_incremental()
+        and reads_slice(project_model(relation), column, partitions) -%}
+        {%- set source = partition_slice(relation) -%}
     {%- endif -%}
     {{- '(\n        select * from ' ~ source ~ '\n        where ' ~ filter ~ '\n    )' -}}
+{%- endmacro %}
+
+{#- Whether a model has, in this invocation, a slice on `column` of the `partitions`
+    this build replaces. It must have run in this invocation (dbt runs a model after
+    what it refs and skips it when one failed; a model outside the selection may have a
+    slice of an older build) and be kept by exactly those partitions, and either
+
+    - replace them itself (its strategy writes the slice, a table), or
+    - be a view kept by them (partition_view) with at least one input that has such a
+      slice: its slice is the same view over those inputs' slices (write_view_slice). -#}
+{% macro reads_slice(node, column, partitions) -%}
+    {%- if not (node and node.unique_id in selected_resources
+        and node.config.affected_partitions == partitions
+        and node.config.partition_column == column) -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- if is_partition_replacing(node) -%}
+        {{- return(true) -}}
+    {%- endif -%}
+    {{- return(node.config.materialized == 'view' and sliced_inputs(node) | length > 0) -}}
+{%- endmacro %}
+
+{#- The inputs of a view kept by partition (partition_view) that have a slice of this
+    invocation on the view's own partitions; its other inputs (lookups such as a
+    customer's record, or models kept otherwise) are read whole. -#}
+{% macro sliced_inputs(node) -%}
+    {%- set inputs = [] -%}
+    {%- for unique_id in node.depends_on.nodes -%}
+        {%- set input = graph.nodes.get(unique_id) -%}
+        {%- if input and reads_slice(input, node.config.partition_column,
+            node.config.affected_partitions) -%}
+            {%- do inputs.append(input) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(inputs) -}}
+{%- endmacro %}
+
+{#- The header of a view kept by one kind of partition (`partitions`: 'lines' or
+    'customers'): each of its rows derives from one partition's rows (a line's row from
+    that line's rows) of its inputs kept the same way, plus lookups read whole (a
+    customer's record, the program's parameters). Its data tests read the partitions a
+    build replaced (get_where_subquery), and a daily build writes its slice
+    (write_view_slice), which dependants read through affected_rows. -#}
+{% macro partition_view(partitions='lines') -%}
+    {%- do config(
+        materialized='view',
+        partition_column=partitions[:-1] ~ '_id',
+        affected_partitions=partitions,
+        post_hook="{{ write_view_slice() }}",
+    ) -%}
+{%- endmacro %}
+
+{#- The post-hook of partition_view: on an incremental build in which the view has a
+    slice (reads_slice), `slices.<view>` is the view's own compiled query with every
+    input that has a slice read from that slice. By the view's premise (a partition's
+    rows derive from that partition's rows), it holds exactly the view's rows of the
+    replaced partitions. -#}
+{% macro write_view_slice() -%}
+    {%- if execute and is_build_command() -%}
+        {%- set node = graph.nodes.get(model.unique_id) -%}
+        {%- if reads_slice(node, node.config.partition_column, node.config.affected_partitions)
+            and incremental_build() -%}
+            {%- set query = {'sql': model.compiled_code} -%}
+            {%- for input in sliced_inputs(node) -%}
+                {%- set relation = ref(input.name) | string -%}
+                {%- if relation not in query.sql -%}
+                    {%- do exceptions.raise_compiler_error(
+                        model.name ~ ' does not read ' ~ relation ~ ' as compiled') -%}
+                {%- endif -%}
+                {%- do query.update({'sql': query.sql.replace(relation,
+                    partition_slice(ref(input.name)) | string)}) -%}
+            {%- endfor %}
+create or replace view {{ partition_slice(this) }} as
+{{ query.sql }}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The model of this project that `relation` is, or none. Looked up by name (no model

@@ -6,7 +6,8 @@
     inheriting the strategy from its folder, like quarantine.quarantined_rows). A view
     whose rows each derive from one partition of partition-replacing models (a line's
     row from that line's rows) says so with the same two configs, `partition_column`
-    and `affected_partitions`, and is tested the same way. -#}
+    and `affected_partitions` (partition_view), and is tested the same way, on its
+    slice when this build wrote one. -#}
 {% macro duckdb__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if execute -%}
@@ -17,7 +18,12 @@
         {%- if node and node.config.affected_partitions
             and (node.config.materialized == 'view' or is_partition_replacing(node))
             and incremental_build() -%}
-            {%- do return(replaced_rows(relation, node.config.partition_column,
+            {#- a view's slice holds exactly its rows of those partitions (a
+                table's cannot show what its delete left) -#}
+            {%- set tested = partition_slice(relation) if node.config.materialized == 'view'
+                and is_build_command() and reads_slice(node, node.config.partition_column,
+                node.config.affected_partitions) else relation -%}
+            {%- do return(replaced_rows(tested, node.config.partition_column,
                 node.config.affected_partitions, where) ~ ' dbt_subquery') -%}
         {%- endif -%}
     {%- endif -%}

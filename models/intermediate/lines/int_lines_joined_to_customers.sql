@@ -1,11 +1,7 @@
 {#- One row per accepted line with the two customer attributes the published dimension
     leaves out: person_key (W2.8 re-joiners) and birth_date (R6). A view over
     int_lines_timed; only the rule models that need a person read it. -#}
-{{ config(
-    materialized='view',
-    partition_column='line_id',
-    affected_partitions='lines'
-) }}
+{{ partition_view('lines') }}
 
 with
 

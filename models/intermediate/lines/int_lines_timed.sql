@@ -2,11 +2,7 @@
     its KST times back at nanosecond precision. A view: rule models read the slice they
     need (a window's terminations, a program's population), never a second stored copy
     of 29 M lines. -#}
-{{ config(
-    materialized='view',
-    partition_column='line_id',
-    affected_partitions='lines'
-) }}
+{{ partition_view('lines') }}
 
 with
 

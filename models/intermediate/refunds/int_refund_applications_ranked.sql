@@ -5,19 +5,25 @@
     not `eligible`), before_window; then per line the earliest payable application
     (on time, holder accepted) is `accepted`, or, when none can be paid, the
     earliest remaining one is `manual_review`; every other contending application is
-    `duplicate`. Ties on applied_at break by application_id. -#}
+    `duplicate`. Ties on applied_at break by application_id. Incremental by line. -#}
+{{ replaces_partitions() }}
+
 with
 
 applications as (
-    select * from {{ ref('stg_landing__refund_applications') }}
+    select * from {{ affected_rows(
+        ref('stg_landing__refund_applications'), 'line_id'
+    ) }}
 ),
 
 lines as (
-    select * from {{ ref('stg_landing__lines') }}
+    select * from {{ affected_rows(ref('stg_landing__lines'), 'line_id') }}
 ),
 
 waiver_terminations as (
-    select * from {{ ref('int_waiver_terminations_classified') }}
+    select * from {{ affected_rows(
+        ref('int_waiver_terminations_classified'), 'line_id'
+    ) }}
 ),
 
 program_parameters as (

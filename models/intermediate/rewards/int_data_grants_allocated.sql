@@ -6,11 +6,7 @@
     in service at 00:00 KST of the grant date (activated at or before it, not terminated
     at or before it: a terminated line gets no later grants) and not suspended then
     (int_line_suspensions_at_grants). -#}
-{{ config(
-    materialized='view',
-    partition_column='line_id',
-    affected_partitions='lines'
-) }}
+{{ partition_view('lines') }}
 
 with
 

@@ -5,15 +5,17 @@
     chosen_at, then choice_id) is `granted`; every other choice is `rejected` with
     the first reason that applies. The voucher starts on the later of
     ott_earliest_start_date and the 1st of the month after the choice and runs
-    ott_voucher_months months. -#}
+    ott_voucher_months months. Incremental by line. -#}
+{{ replaces_partitions() }}
+
 with
 
 ott_choices as (
-    select * from {{ ref('stg_landing__ott_choices') }}
+    select * from {{ affected_rows(ref('stg_landing__ott_choices'), 'line_id') }}
 ),
 
 population as (
-    select * from {{ ref('int_reward_population_selected') }}
+    select * from {{ affected_rows(ref('int_reward_population_selected'), 'line_id') }}
 ),
 
 program_ott_services as (

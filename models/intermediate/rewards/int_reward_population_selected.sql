@@ -3,11 +3,7 @@
     once, in the line dimension). The class and payment flags ride along because each
     benefit excludes differently; the KST times are back at nanosecond precision. A view
     over the line dimension: consumers read the lines they need. -#}
-{{ config(
-    materialized='view',
-    partition_column='line_id',
-    affected_partitions='lines'
-) }}
+{{ partition_view('lines') }}
 
 with
 

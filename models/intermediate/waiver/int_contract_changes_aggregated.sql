@@ -1,6 +1,6 @@
 {#- W2.6-7 and P5: the first device change and the first re-contract of each line at or
     after base_cutoff, with the events that carry them (evidence for determinations). -#}
-{{ config(materialized='view') }}
+{{ partition_view('lines') }}
 
 with
 
