@@ -379,15 +379,24 @@ def compiled_test(work: Path, test_name: str) -> str:
 def test_an_incremental_build_tests_only_the_partitions_it_replaced(replay):
     """macros/tests/get_where_subquery.sql: on an incremental build the tests of a
     partition-replacing model (dim_lines) and of a per-line view that declares its
-    partitions (int_lines_timed) read the affected lines only; on a build from scratch,
-    and for a table rebuilt whole (rpt_deliveries), they read every row."""
+    partitions (int_lines_timed) read the affected lines only, from the slice the build
+    wrote (the same rows: test_a_slice_holds_exactly_the_partitions_its_model_replaced);
+    a table kept by line and customer, which has no slice, is filtered. On a build from
+    scratch, and for a table rebuilt whole (rpt_deliveries), they read every row."""
     _, db_path = replay
     work = db_path.parent
-    for test_name in ("unique_dim_lines_line_id", "unique_int_lines_timed_line_id"):
+    for test_name, slice_name in (("unique_dim_lines_line_id", "dim_lines"),
+                                  ("unique_int_lines_timed_line_id", "int_lines_timed")):
         narrowed = compiled_test(work, test_name)
         assert "stg_landing__affected_lines" in narrowed, test_name
-        assert "stg_landing__affected" not in compiled_test(work / "full-2026-01-15",
-                                                            test_name), test_name
+        assert f'"slices"."{slice_name}"' in narrowed, test_name
+        from_scratch = compiled_test(work / "full-2026-01-15", test_name)
+        assert "stg_landing__affected" not in from_scratch, test_name
+        assert "slices" not in from_scratch, test_name
+    by_line_and_customer = compiled_test(work, "unique_fct_reward_entitlements_entitlement_id")
+    assert "stg_landing__affected_customers" in by_line_and_customer
+    assert '"main"."fct_reward_entitlements"' in by_line_and_customer
+    assert "slices" not in by_line_and_customer
     assert "stg_landing__affected" not in compiled_test(
         work, "unique_rpt_deliveries_file_path")
 

@@ -57,7 +57,8 @@
 {#- Whether a model has, in this invocation, a slice on `column` of the `partitions`
     this build replaces. It must have run in this invocation (dbt runs a model after
     what it refs and skips it when one failed; a model outside the selection may have a
-    slice of an older build) and be kept by exactly those partitions, and either
+    slice of an older build) and be kept by exactly those partitions (one kind, one
+    column: a model kept by line and customer writes none), and either
 
     - replace them itself (its strategy writes the slice, a table), or
     - be a view kept by them (partition_view) with at least one input that has such a
@@ -65,6 +66,7 @@
 {% macro reads_slice(node, column, partitions) -%}
     {%- if not (node and node.unique_id in selected_resources
         and node.config.affected_partitions == partitions
+        and node.config.partition_column is string
         and node.config.partition_column == column) -%}
         {{- return(false) -}}
     {%- endif -%}

@@ -6,8 +6,14 @@
     inheriting the strategy from its folder, like quarantine.quarantined_rows). A view
     whose rows each derive from one partition of partition-replacing models (a line's
     row from that line's rows) says so with the same two configs, `partition_column`
-    and `affected_partitions` (partition_view), and is tested the same way, on its
-    slice when this build wrote one. -#}
+    and `affected_partitions` (partition_view), and is tested the same way.
+
+    When the model has a slice of this build (reads_slice: it ran in this `dbt build`
+    and is kept by one kind of partition), the test reads the slice instead of scanning
+    the table for the replaced partitions: the same rows. The strategy deletes every
+    row of those partitions and inserts the slice's rows in one transaction, and the
+    test keeps the delete's own filter (replaced_rows), so the table holds exactly the
+    slice's rows there (tests/test_incremental_replay.py compares the two). -#}
 {% macro duckdb__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if execute -%}
@@ -18,11 +24,9 @@
         {%- if node and node.config.affected_partitions
             and (node.config.materialized == 'view' or is_partition_replacing(node))
             and incremental_build() -%}
-            {#- a view's slice holds exactly its rows of those partitions (a
-                table's cannot show what its delete left) -#}
-            {%- set tested = partition_slice(relation) if node.config.materialized == 'view'
-                and is_build_command() and reads_slice(node, node.config.partition_column,
-                node.config.affected_partitions) else relation -%}
+            {%- set tested = partition_slice(relation) if is_build_command()
+                and reads_slice(node, node.config.partition_column,
+                    node.config.affected_partitions) else relation -%}
             {%- do return(replaced_rows(tested, node.config.partition_column,
                 node.config.affected_partitions, where) ~ ' dbt_subquery') -%}
         {%- endif -%}
