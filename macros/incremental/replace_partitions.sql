@@ -18,21 +18,19 @@
     where {{ filter }};
     {%- endfor %}
     insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ source }};
+    create or replace table {{ partition_slice(target) }} as
     select {{ columns }} from {{ source }}
-    {%- if config.require('partition_column') is string %};
-    {%- set slice = partition_slice(target) %}
-    create or replace table {{ slice }} as
-    select {{ columns }} from {{ source }}
-    {%- endif %}
 {% endmacro %}
 
-{#- Where a model kept by one kind of partition (lines or customers) keeps the rows its
-    last incremental build wrote (every row of the partitions it replaced, and only
-    those): schema `slices` of its own database (a DuckDB transaction writes to one
-    database). A daily build's dependants read their slice of the model there
-    (affected_rows) instead of scanning the whole table for the affected keys. A model
-    kept by line and customer writes none: a reader by customer needs the rows of the
-    customer's other lines too. -#}
+{#- Where a partition-replacing model keeps the rows its last incremental build wrote
+    (every row of the partitions it replaced, and only those): schema `slices` of its
+    own database (a DuckDB transaction writes to one database). A daily build's
+    dependants read their slice of a model kept by one kind of partition there
+    (affected_rows) instead of scanning the whole table for the affected keys, and the
+    model's data tests read it (get_where_subquery). A model kept by line and customer
+    has one too, for its tests only: a reader by customer needs the rows of the
+    customer's other lines, which such a model does not replace. -#}
 {% macro partition_slice(relation) -%}
     {{- return(relation.incorporate(path={'schema': 'slices'})) -}}
 {%- endmacro %}
@@ -57,8 +55,9 @@
 {#- Whether a model has, in this invocation, a slice on `column` of the `partitions`
     this build replaces. It must have run in this invocation (dbt runs a model after
     what it refs and skips it when one failed; a model outside the selection may have a
-    slice of an older build) and be kept by exactly those partitions (one kind, one
-    column: a model kept by line and customer writes none), and either
+    slice of an older build) and be kept by exactly those partitions (a reader asks for
+    one kind and one column, so it never reads the slice of a model kept by line and
+    customer; that model's tests ask for both), and either
 
     - replace them itself (its strategy writes the slice, a table), or
     - be a view kept by them (partition_view) with at least one input that has such a
@@ -66,7 +65,6 @@
 {% macro reads_slice(node, column, partitions) -%}
     {%- if not (node and node.unique_id in selected_resources
         and node.config.affected_partitions == partitions
-        and node.config.partition_column is string
         and node.config.partition_column == column) -%}
         {{- return(false) -}}
     {%- endif -%}

@@ -8,8 +8,8 @@
     row from that line's rows) says so with the same two configs, `partition_column`
     and `affected_partitions` (partition_view), and is tested the same way.
 
-    When the model has a slice of this build (reads_slice: it ran in this `dbt build`
-    and is kept by one kind of partition), the test reads the slice instead of scanning
+    When the model has a slice of this build (reads_slice: it ran in this `dbt build`),
+    the test reads the slice instead of scanning
     the table for the replaced partitions: the same rows. The strategy deletes every
     row of those partitions and inserts the slice's rows in one transaction, and the
     test keeps the delete's own filter (replaced_rows), so the table holds exactly the
