@@ -461,6 +461,9 @@ def in_partitions(column: str, kind: str) -> str:
      "line_id in (select partition_key from restricted.staging.stg_landing__affected_lines)"
      f" or (line_id is null and {in_partitions('customer_id', 'customers')})"),
     # views kept by line (partition_view): their slice is the view over their inputs'
+    ("restricted", "intermediate.int_lines_timed", in_partitions("line_id", "lines")),
+    ("restricted", "intermediate.int_reward_population_selected",
+     in_partitions("line_id", "lines")),
     ("restricted", "intermediate.int_lines_joined_to_customers",
      in_partitions("line_id", "lines")),
     ("restricted", "intermediate.int_data_grants_allocated", in_partitions("line_id", "lines")),

@@ -98,7 +98,7 @@
 {% macro partition_view(partitions='lines') -%}
     {%- do config(
         materialized='view',
-        partition_column=partitions[:-1] ~ '_id',
+        partition_column=partition_key_column(partitions),
         affected_partitions=partitions,
         post_hook="{{ write_view_slice() }}",
     ) -%}
@@ -116,13 +116,13 @@
             and incremental_build() -%}
             {%- set query = {'sql': model.compiled_code} -%}
             {%- for input in sliced_inputs(node) -%}
-                {%- set relation = ref(input.name) | string -%}
-                {%- if relation not in query.sql -%}
+                {%- set relation = ref(input.name) -%}
+                {%- if (relation | string) not in query.sql -%}
                     {%- do exceptions.raise_compiler_error(
                         model.name ~ ' does not read ' ~ relation ~ ' as compiled') -%}
                 {%- endif -%}
-                {%- do query.update({'sql': query.sql.replace(relation,
-                    partition_slice(ref(input.name)) | string)}) -%}
+                {%- do query.update({'sql': query.sql.replace(relation | string,
+                    partition_slice(relation) | string)}) -%}
             {%- endfor %}
 create or replace view {{ partition_slice(this) }} as
 {{ query.sql }}
@@ -219,6 +219,12 @@ create or replace view {{ partition_slice(this) }} as
     {{- return(filters) -}}
 {%- endmacro %}
 
+{#- The key column of one kind of partition: line_id for 'lines', customer_id for
+    'customers'. -#}
+{% macro partition_key_column(kind) -%}
+    {{- return(kind[:-1] ~ '_id') -}}
+{%- endmacro %}
+
 {#- The header of a model kept by partition: incremental with the `replace_partitions`
     strategy, built after the affected-partitions models it reads (`partitions`:
     'lines', 'customers' or 'lines_and_customers'), and stopped when its table and the
@@ -227,7 +233,7 @@ create or replace view {{ partition_slice(this) }} as
 {% macro replaces_partitions(partitions='lines', partition_column=none) -%}
     {%- set keys = [] -%}
     {%- for kind in partitions.split('_and_') -%}
-        {%- do keys.append(kind[:-1] ~ '_id') -%}
+        {%- do keys.append(partition_key_column(kind)) -%}
         {%- do ref('stg_landing__affected_' ~ kind) -%}
     {%- endfor -%}
     {%- do config(
