@@ -277,12 +277,27 @@ delivered as (
 {#- The rows of `relation` with `parent_found`: whether a row of the parent CTE matches,
     and the parent's columns listed third in `parent` (carried along, e.g. the customer of
     an event's line). The parent CTE must be unique on the join columns (an accepted
-    store's key), so the left join never multiplies rows. -#}
+    store's key), so the left join never multiplies rows.
+
+    A parent joined on one column with nothing carried is a membership test (`in`): its
+    hash table then holds the parent's keys, never the delivered rows. A left join lets
+    DuckDB build on whichever side it estimates smaller, and on a full build it built on
+    the 31 M delivered agreements with every column (6.9 GB of hash table, beside the
+    event versions: the out-of-memory failure of a scale-1.0 build) where the 29 M line
+    keys take 1.0 GB (docs/benchmarks.md). -#}
 {% macro with_parent_found(relation, parent) -%}
     {%- if parent is none %}
     select
         *,
         true as parent_found
+    from {{ relation }}
+    {%- elif parent[1] | length == 1 and not (parent[2] if parent | length > 2 else []) %}
+    {%- set row_column, parent_column = parent[1][0] %}
+    select
+        *,
+        coalesce({{ row_column }} in (
+            select parents.{{ parent_column }} from {{ parent[0] }} as parents
+        ), false) as parent_found
     from {{ relation }}
     {%- else %}
     {%- set columns = parent[1] %}

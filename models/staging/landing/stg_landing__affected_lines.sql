@@ -57,27 +57,53 @@ customers_delivered as (
     from ({{ delivered_rows('customers', new_only=true) }})
 ),
 
-lines_of_persons as (
-    select all_lines.line_id
+-- the lines are many and the customers few: every lookup below is a semi-join (in) or
+-- an anti-join (not exists), so each join's hash table holds the few, and the lines are
+-- read once
+customers_read as (
+    select customer_id from affected_customers
+    union
+    select customer_id from customers_delivered
+),
+
+lines_of_customers as (
+    select line_id, customer_id
     from all_lines
-    inner join affected_customers
-        on all_lines.customer_id = affected_customers.customer_id
+    where customer_id in (select customers_read.customer_id from customers_read)
+),
+
+lines_of_persons as (
+    select line_id
+    from lines_of_customers
+    where customer_id in (select affected_customers.customer_id from affected_customers)
 ),
 
 {%- if prior_dim_lines is not none %}
 
+settled_lines as (
+    -- W2.8 reads neither side of these, by the line dimension as the last build left
+    -- it: not terminated, and activated before the window's first day
+    select dimension.line_id
+    from {{ prior_dim_lines }} as dimension
+    cross join program_parameters
+    where
+        dimension.line_id in (select lines_of_persons.line_id from lines_of_persons)
+        and not coalesce(
+            dimension.terminated_date is not null
+            or dimension.activated_date >= program_parameters.waiver_window_start_date,
+            false
+        )
+),
+
 rejoin_candidates as (
-    -- W2.8's both sides, by the line dimension as the last build left it: a terminated
-    -- line, or one activated on or after the window's first day (and a line it does not
-    -- hold, quarantined or new, to be safe)
+    -- W2.8's both sides: a terminated line, or one activated on or after the window's
+    -- first day (and a line the dimension does not hold, quarantined or new, to be safe)
     select lines_of_persons.line_id
     from lines_of_persons
-    left join {{ prior_dim_lines }} as dimension
-        on lines_of_persons.line_id = dimension.line_id
-    cross join program_parameters
-    where dimension.line_id is null
-        or dimension.terminated_date is not null
-        or dimension.activated_date >= program_parameters.waiver_window_start_date
+    where not exists (
+        select 1 from settled_lines
+        where settled_lines.line_id = lines_of_persons.line_id
+    )
 ),
 {%- else %}
 
@@ -90,10 +116,9 @@ rejoin_candidates as (
 affected as (
     select line_id from direct
     union
-    select all_lines.line_id
-    from all_lines
-    inner join customers_delivered
-        on all_lines.customer_id = customers_delivered.customer_id
+    select line_id
+    from lines_of_customers
+    where customer_id in (select customers_delivered.customer_id from customers_delivered)
     union
     select line_id from rejoin_candidates
 )
