@@ -548,3 +548,29 @@ def test_a_model_outside_the_invocation_is_not_read_from_its_slice(replay, tmp_p
     entitlements = found.read_text()
     assert "slices" not in entitlements
     assert '"intermediate"."int_data_grants_allocated"' in entitlements
+
+
+SLICES = ("select database_name, table_name from duckdb_tables() where schema_name = 'slices' "
+          "union all select database_name, view_name from duckdb_views() "
+          "where schema_name = 'slices' order by all")
+
+
+def test_a_full_refresh_drops_the_last_daily_builds_slices(replay, tmp_path):
+    """`--full-refresh` starts over: no slice of the last daily build survives it in
+    either database (a build from scratch writes none), so nothing can read a day's rows
+    of the state it replaced."""
+    _, db_path = replay
+    copy = tmp_path / db_path.name
+    shutil.copy(db_path, copy)
+    shutil.copy(restricted_path(db_path), restricted_path(copy))
+    before = one(copy, SLICES)
+    assert ("restricted", "stg_landing__lines") in before
+    assert ("warehouse", "dim_lines") in before
+    assert ("restricted", "int_lines_timed") in before  # a view's slice
+    result = run_dbt(["build", "--full-refresh"], raw_dir=db_path.parent / "raw",
+                     duckdb_path=copy, target_path=tmp_path / "target",
+                     log_path=tmp_path / "logs", quiet=True)
+    assert result.success
+    assert one(copy, SLICES) == []
+    assert one(copy, "select full_refresh from main.rpt_builds "
+                     "order by build_seq desc limit 1") == [(True,)]
