@@ -105,6 +105,9 @@ def landing(tmp_path_factory) -> Path:
              start_date="2024-03-15", term_months=12, monthly_discount_krw=-5),
         dict(agreement_id="A-NOSUB", line_id="L-OK", agreement_type="device_subsidy",
              start_date="2024-03-15", term_months=12),
+        # orphan: no such line (the parent check as a membership test, with_parent_found)
+        dict(agreement_id="A-ORPHAN", line_id="L-NOWHERE", agreement_type="device_subsidy",
+             start_date="2024-03-15", term_months=24, subsidy_krw=600_000),
     ])
     charge = dict(line_id="L-TWICE", termination_event_id="E-TERM-1",
                   component="subsidy_clawback", billed_krw=100_000, paid_krw=50_000,
@@ -141,6 +144,8 @@ def landing(tmp_path_factory) -> Path:
              purchased_at="2026-03-01 00:00:00"),
         dict(purchase_id="RP-ZERO", line_id="L-OK", pass_code="RM0", base_data_mb=0,
              purchased_at="2026-03-01 00:00:00"),
+        dict(purchase_id="RP-ORPHAN", line_id="L-NOWHERE", pass_code="RM3GB",
+             base_data_mb=3072, purchased_at="2026-03-01 00:00:00"),
     ])
     write_table(root, "ott_choices", [
         dict(choice_id="OC-OK", line_id="L-OK", service="tving",
@@ -180,6 +185,7 @@ EXPECTED_QUARANTINE = {
     ("agreements", "A-TERM36", "invalid_value"),
     ("agreements", "A-NEG", "negative_amount"),
     ("agreements", "A-NOSUB", "missing_required_field"),
+    ("agreements", "A-ORPHAN", "orphan"),
     ("penalty_charges", "PC-OVERPAID", "paid_exceeds_billed"),
     ("penalty_charges", "PC-NEG", "negative_amount"),
     ("penalty_charges", "PC-BADCOMP", "unknown_code"),
@@ -190,6 +196,7 @@ EXPECTED_QUARANTINE = {
     ("refund_applications", "RA-Q-LINE", "orphan"),
     ("refund_applications", "RA-SYSTEM", "unknown_code"),
     ("roaming_passes", "RP-ZERO", "invalid_value"),
+    ("roaming_passes", "RP-ORPHAN", "orphan"),
     ("ott_choices", "OC-ORPHAN", "orphan"),
     ("insurance_applications", "IA-ORPHAN", "orphan"),
 }
