@@ -12,6 +12,17 @@
     {{- return(found.columns[0].values()[0] > 0) -}}
 {%- endmacro %}
 
+{#- The rest of an affected-partitions model on a build from scratch, which derives
+    everything: no rows, in the model's one column. It closes the model's `with`. -#}
+{% macro no_affected_partitions(column) -%}
+nothing as (
+    select cast(null as varchar) as {{ column }}
+)
+
+select * from nothing
+where false
+{%- endmacro %}
+
 {#- The loaded landing files of a table, [(relative path, column handling)], in path
     order: every one, or only those first seen in this build. -#}
 {% macro landing_files(source_table, new_only) -%}

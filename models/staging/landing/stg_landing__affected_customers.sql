@@ -55,10 +55,5 @@ affected as (
 select coalesce(customer_id, chr(0)) as partition_key
 from affected
 {% else %}
-nothing as (
-    select cast(null as varchar) as partition_key
-)
-
-select * from nothing
-where false
+{{ no_affected_partitions('partition_key') }}
 {% endif %}

@@ -69,10 +69,5 @@ directly_touched as (
 select coalesce(customer_id, chr(0)) as customer_id
 from directly_touched
 {% else %}
-nothing as (
-    select cast(null as varchar) as customer_id
-)
-
-select * from nothing
-where false
+{{ no_affected_partitions('customer_id') }}
 {% endif %}

@@ -50,10 +50,5 @@ touched as (
 select coalesce(line_id, chr(0)) as line_id
 from touched
 {% else %}
-nothing as (
-    select cast(null as varchar) as line_id
-)
-
-select * from nothing
-where false
+{{ no_affected_partitions('line_id') }}
 {% endif %}
