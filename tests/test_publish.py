@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from published_sample import PUBLISHED_RELATIONS
+from remedy.build import production_args
 from remedy.dbt_runner import run_dbt
 from remedy.generate import generate
 from remedy.landing import write_empty_tables, write_table
@@ -199,6 +200,19 @@ def _remedy_build(tmp_path: Path, env: dict, *extra: str) -> subprocess.Complete
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
 
 
+def _resource_types_run(target: Path) -> set[str]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {result["unique_id"].split(".")[0] for result in results}
+
+
+def test_a_production_build_leaves_the_unit_tests_out_unless_asked():
+    assert production_args([], unit_tests=False) == ["--exclude-resource-type", "unit_test"]
+    assert production_args(["--full-refresh"], unit_tests=True) == ["--full-refresh"]
+    # resource types the caller chose are the caller's
+    for chosen in (["--resource-type", "model"], ["--exclude-resource-type=seed"]):
+        assert production_args(chosen, unit_tests=False) == chosen
+
+
 @pytest.mark.slow
 def test_remedy_build_is_incremental_and_rebuilds_from_scratch_when_it_must(tmp_path,
                                                                               remedy_env):
@@ -209,6 +223,10 @@ def test_remedy_build_is_incremental_and_rebuilds_from_scratch_when_it_must(tmp_
     first = _remedy_build(tmp_path, env)
     assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
     assert "build 1: success (from scratch)" in first.stdout
+    # a production build: the data tests, without the unit tests (CI and the sample run
+    # those, tests/published_sample.py)
+    assert _resource_types_run(tmp_path / "target") == {"exposure", "model", "operation", "seed",
+                                                          "test"}
     assert stat.S_IMODE(os.stat(restricted_path(database)).st_mode) == 0o600
     write_table(landing, "customers", [dict(
         customer_id="C2", person_key="P2", customer_type="individual", full_name="이영희",
@@ -218,6 +236,7 @@ def test_remedy_build_is_incremental_and_rebuilds_from_scratch_when_it_must(tmp_
     assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
     assert "build 2: success (incremental)" in second.stdout
     assert "loaded: 1 file(s), 1 rows read" in second.stdout
+    assert "unit_test" not in _resource_types_run(tmp_path / "target")
 
     vars_ = ["--vars", '{"lookup_as_of_date": "2026-01-13"}']
     plain = run_dbt(["build", *vars_], raw_dir=landing, duckdb_path=database,

@@ -3,6 +3,9 @@
 1. One builder per published database (`publish.build_lock`).
 2. `dbt build` on RAW_DIR into DUCKDB_PATH: incremental when the warehouse exists (only
    the partitions new landing files touch are re-derived), from scratch otherwise.
+   Without the project's unit tests, as dbt Labs recommends for production builds:
+   their inputs are fixtures, so their result depends on the code, not on the day's
+   data; CI and `remedy demo` run them (`--unit-tests` here).
 3. When dbt refuses an incremental build because it would mix two states (program
    parameters or code changed, the previous build did not finish, the published and
    restricted databases do not belong together), rebuild with --full-refresh and say
@@ -28,6 +31,18 @@ FULL_REFRESH_REASONS = (
     "do not belong together",
     "is stored while this build is",
 )
+
+RESOURCE_TYPE_FLAGS = {"--resource-type", "--resource-types", "--exclude-resource-type",
+                       "--exclude-resource-types"}
+
+
+def production_args(extra: Sequence[str], unit_tests: bool) -> list[str]:
+    """dbt's arguments for a production build: `extra`, and the unit tests left out
+    unless asked for or the caller chose resource types itself."""
+    chose_types = any(arg.split("=")[0] in RESOURCE_TYPE_FLAGS for arg in extra)
+    if unit_tests or chose_types:
+        return list(extra)
+    return [*extra, "--exclude-resource-type", "unit_test"]
 
 
 def _refusal(failures: Sequence[str]) -> str | None:
@@ -97,6 +112,7 @@ def run_build(
     strict: bool = False,
     require_controls: bool = False,
     strict_controls: bool = False,
+    unit_tests: bool = False,
     echo: Callable[..., None] | None = None,
 ) -> int:
     from remedy.dbt_runner import run_dbt
@@ -120,6 +136,7 @@ def run_build(
         return 2
     if strict:
         os.environ["REMEDY_STRICT_LANDING"] = "true"
+    extra = production_args(extra, unit_tests)
     try:
         with build_lock(published):
             result = run_dbt(["build", *extra], raw_dir=raw_dir, duckdb_path=published)

@@ -66,8 +66,11 @@ def generate(scale: float, seed: int, out: Path | None, bad_rows: float,
               help="Fail (status failed_checks) unless every integrity control passes.")
 @click.option("--strict-controls", is_flag=True,
               help="Like --require-controls, and every finding must pass too.")
+@click.option("--unit-tests", is_flag=True,
+              help="Also run the project's unit tests (left out of production builds, "
+                   "as dbt Labs recommends; CI and `remedy demo` run them).")
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
-def build(strict: bool, require_controls: bool, strict_controls: bool,
+def build(strict: bool, require_controls: bool, strict_controls: bool, unit_tests: bool,
           dbt_args: tuple[str, ...]) -> None:
     """`dbt build` of $RAW_DIR into $DUCKDB_PATH, incrementally (extra arguments go to dbt).
 
@@ -78,15 +81,16 @@ def build(strict: bool, require_controls: bool, strict_controls: bool,
     """
     sys.exit(_build(list(dbt_args), strict=strict,
                     require_controls=require_controls or strict_controls,
-                    strict_controls=strict_controls))
+                    strict_controls=strict_controls, unit_tests=unit_tests))
 
 
 def _build(extra: list[str], strict: bool = False, require_controls: bool = False,
-           strict_controls: bool = False) -> int:
+           strict_controls: bool = False, unit_tests: bool = False) -> int:
     from remedy.build import run_build
 
     return run_build(extra, strict=strict, require_controls=require_controls,
-                     strict_controls=strict_controls, echo=click.echo)
+                     strict_controls=strict_controls, unit_tests=unit_tests,
+                     echo=click.echo)
 
 
 @main.command()
@@ -106,7 +110,7 @@ def demo(ctx: click.Context, scale: float, seed: int) -> None:
     GX validation, reconciliation and a (development) regulator extract."""
     ctx.invoke(generate, scale=scale, seed=seed, out=None, bad_rows=0.001, program_id=None,
                deliveries="snapshot", through=None, first_day=None)
-    code = _build([])
+    code = _build([], unit_tests=True)
     if code:
         sys.exit(code)
     ctx.invoke(summary)
