@@ -37,6 +37,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from remedy.build import production_args  # noqa: E402
+
 BIN = Path(sys.executable).parent
 DAILY_DAY = "2026-01-20"
 
@@ -99,9 +103,9 @@ def link_deliveries(source: Path, target: Path, through: str) -> None:
 
 
 def dbt_build(project: Path, work: Path) -> list[str]:
-    """A production build, as `remedy build` runs it: without the unit tests (their
-    inputs are fixtures; CI runs them), for this commit and the compared one alike."""
-    return [str(BIN / "dbt"), "build", "--exclude-resource-type", "unit_test",
+    """A production build, as `remedy build` runs it (production_args: without the unit
+    tests), for this commit and the compared one alike."""
+    return [str(BIN / "dbt"), "build", *production_args([], unit_tests=False),
             "--project-dir", str(project), "--profiles-dir", str(project), "--target-path",
             str(work / "target"), "--log-path", str(work / "logs")]
 

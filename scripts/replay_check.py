@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from remedy.build import production_args
 from remedy.program import read_program
 from remedy.settings import restricted_path
 
@@ -53,7 +54,7 @@ def build(landing: Path, database: Path, target: Path) -> float:
     env = {**os.environ, "RAW_DIR": str(landing), "DUCKDB_PATH": str(database),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "GX_ANALYTICS_ENABLED": "false"}
     started = time.monotonic()
-    subprocess.run([str(BIN / "dbt"), "build", "-q", "--exclude-resource-type", "unit_test",
+    subprocess.run([str(BIN / "dbt"), "build", "-q", *production_args([], unit_tests=False),
                     "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
                     "--target-path", str(target)], env=env, cwd=ROOT, check=True)
     return time.monotonic() - started

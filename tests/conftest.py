@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from remedy.build import production_args
 from remedy.dbt_runner import run_dbt
 from remedy.settings import restricted_path
 
@@ -31,12 +32,13 @@ def build_warehouse(
     """Run `dbt build` (or `args`) on a landing directory into work_dir/<name>.duckdb.
 
     Every build gets its own target and log folders, so builds never share dbt state.
-    Unit tests are left out: they check model logic on their own fixtures, the same in
-    every build, and the published sample's build (tests/published_sample.py) runs them.
+    Unit tests are left out, as in a production build (remedy.build.production_args):
+    they check model logic on their own fixtures, the same in every build, and the
+    published sample's build (tests/published_sample.py) runs them.
     """
     db_path = work_dir / f"{name}.duckdb"
     if args and args[0] == "build":
-        args = (*args, "--exclude-resource-type", "unit_test")
+        args = ("build", *production_args(args[1:], unit_tests=False))
     result = run_dbt(
         list(args),
         raw_dir=landing_dir,

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 
 from published_sample import PUBLISHED_RELATIONS
 from remedy.build import production_args
+from remedy.cli import main
 from remedy.dbt_runner import run_dbt
 from remedy.generate import generate
 from remedy.landing import write_empty_tables, write_table
@@ -211,6 +213,26 @@ def test_a_production_build_leaves_the_unit_tests_out_unless_asked():
     # resource types the caller chose are the caller's
     for chosen in (["--resource-type", "model"], ["--exclude-resource-type=seed"]):
         assert production_args(chosen, unit_tests=False) == chosen
+
+
+@pytest.mark.parametrize(("argv", "unit_tests"), [
+    (["build"], False),
+    (["build", "--unit-tests"], True),
+])
+def test_remedy_build_asks_for_unit_tests_only_with_the_flag(monkeypatch, argv, unit_tests):
+    """The CLI's side of production_args: `remedy build` hands run_build unit_tests=False
+    unless `--unit-tests` is given (dbt's own arguments pass through untouched)."""
+    seen = {}
+
+    def fake_run_build(extra, **options):
+        seen.update(extra=extra, **options)
+        return 0
+
+    monkeypatch.setattr("remedy.build.run_build", fake_run_build)
+    result = CliRunner().invoke(main, [*argv, "--full-refresh"])
+    assert result.exit_code == 0, result.output
+    assert seen["unit_tests"] is unit_tests
+    assert seen["extra"] == ["--full-refresh"]
 
 
 @pytest.mark.slow
