@@ -82,7 +82,7 @@ select * from final
             from flagged
             where
                 {{ key }} is not null
-                and hash({{ key }}) not in (select key_hash from {{ repeated }})
+                and {{ key_hash(key) }} not in (select key_hash from {{ repeated }})
                 and not ({{ rules['judged_condition'] }})
         ),
         {% endif %}

@@ -34,9 +34,9 @@
 
 {#- The copies of a delivery that cannot simply stream into a store as one accepted row:
     a key delivered more than once (a copy or a conflict). A narrow aggregate on the
-    key's hash finds them at scale; every other row streams through. -#}
+    key's hash (key_hash) finds them at scale; every other row streams through. -#}
 {% macro repeated_key_hashes(delivered, key) -%}
-    select hash({{ key }}) as key_hash
+    select {{ key_hash(key) }} as key_hash
     from {{ delivered }}
     where {{ key }} is not null
     group by 1
@@ -209,11 +209,11 @@ candidates as (
     select
         * exclude (parent_found{{ carried_exclusions(rules['parent']) }}),
         {{ key }} is null
-        or hash({{ key }}) in (select key_hash from repeated_keys) as is_repeated,
+        or {{ key_hash(key) }} in (select key_hash from repeated_keys) as is_repeated,
         cast(1 as bigint) as delivered_rows
     from flagged
     where
-        hash({{ key }}) in (select key_hash from repeated_keys)
+        {{ key_hash(key) }} in (select key_hash from repeated_keys)
         or {{ rules['judged_condition'] }}
 ),
 
@@ -261,7 +261,7 @@ from checked
 {% macro landing_repeated_keys(source_table) -%}
     {%- set key = landing_table(source_table)['key'] -%}
     {%- if incremental_build() %}
-select cast(null as ubigint) as key_hash
+select {{ key_hash('cast(null as varchar)') }} as key_hash
 where false
     {%- else %}
 with

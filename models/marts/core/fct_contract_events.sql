@@ -39,7 +39,7 @@ streamed as (
     from flagged
     where
         event_id is not null
-        and hash(event_id) not in (
+        and {{ key_hash('event_id') }} not in (
             select repeated_keys.key_hash
             from
                 {{ ref('stg_landing__contract_events_repeated_keys') }}
