@@ -14,10 +14,12 @@ import threading
 import time
 from pathlib import Path
 
+import click
 import duckdb
 import pytest
 from click.testing import CliRunner
 
+import remedy.cli
 from published_sample import PUBLISHED_RELATIONS
 from remedy.build import production_args
 from remedy.cli import main
@@ -233,6 +235,26 @@ def test_remedy_build_asks_for_unit_tests_only_with_the_flag(monkeypatch, argv, 
     assert result.exit_code == 0, result.output
     assert seen["unit_tests"] is unit_tests
     assert seen["extra"] == ["--full-refresh"]
+
+
+def test_remedy_demo_builds_with_the_unit_tests(monkeypatch):
+    """`remedy demo`, the developer's first build, runs the unit tests (unit_tests=True),
+    and stops with the build's exit code when the build fails."""
+    seen = {}
+    generated = {}
+
+    def fake_run_build(extra, **options):
+        seen.update(extra=extra, **options)
+        return 3
+
+    monkeypatch.setattr("remedy.build.run_build", fake_run_build)
+    monkeypatch.setattr(remedy.cli, "generate", click.Command(
+        "generate", callback=lambda **options: generated.update(options)))
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 3, result.output
+    assert generated["deliveries"] == "snapshot"
+    assert seen["unit_tests"] is True
+    assert seen["extra"] == []
 
 
 @pytest.mark.slow
