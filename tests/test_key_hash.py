@@ -4,7 +4,8 @@ A full build streams every delivered row whose key hash appears once and judges 
 (stg_landing__<table>_repeated_keys). A hash that gives two different keys the same value
 costs work, never a wrong answer; DuckDB's hash() of the key alone did that to 9.7 M of
 the 135 M event rows of scale 1.0 (docs/decisions.md, "Key hashes"). These tests run
-the macro's DuckDB expression itself, read from the macro file.
+the macro's DuckDB expression itself, read from the macro file, on the pairs the singular
+test assert_key_hash_separates_colliding_keys holds.
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-MACRO = Path(__file__).resolve().parents[1] / "macros" / "landing" / "key_hash.sql"
-
-# Delivered keys (the scale-1.0 landing data) that DuckDB's hash() gives one value.
-COLLIDING_PAIRS = [
-    ("EV0000021912-005", "EV0000051912-000"),
-    ("EV0000000000-000", "EV0000090000-007"),
-    ("AG0000030005-000", "AG0000080005-007"),
-]
+ROOT = Path(__file__).resolve().parents[1]
+MACRO = ROOT / "macros" / "landing" / "key_hash.sql"
+# The pairs of delivered keys (scale-1.0 landing data) that DuckDB's hash() gives one
+# value: defined once, in the singular test that runs key_hash on them in every build.
+SINGULAR_TEST = ROOT / "tests" / "dbt" / "landing" / "assert_key_hash_separates_colliding_keys.sql"
+COLLIDING_PAIRS = re.findall(r"\('\w+', '([^']+)', '([^']+)'\)", SINGULAR_TEST.read_text())
 
 # The generator's event ids: EV, a 10-digit line number, '-', a 3-digit event number.
 EVENT_IDS = ("select 'EV' || lpad((i // 8)::varchar, 10, '0') || '-' "
@@ -56,6 +55,10 @@ def test_duckdb_hash_confuses_these_keys_and_key_hash_does_not(first: str,
             [first, second]).fetchone()[0]
     assert plain is True
     assert ours is False
+
+
+def test_the_singular_test_holds_the_pairs() -> None:
+    assert len(COLLIDING_PAIRS) == 3, SINGULAR_TEST
 
 
 def test_key_hash_gives_a_million_event_ids_a_million_values() -> None:
