@@ -19,7 +19,8 @@ column. The days carry the cases that break naive incremental loads:
   excluded as re-joined (W2.8, read across the person's records);
 - day 6: an on-time application moves a line from not_applied to scheduled (A5, A6); and
   L-TERM's person opens a line at 2026-01-14 00:00 KST, just after the waiver window:
-  L-TERM is re-derived and stays eligible (W2.8's other side).
+  L-TERM is re-derived and stays eligible (W2.8's other side), while the same person's
+  line in service with no known activation (L-NOACT) is not re-derived.
 """
 
 from __future__ import annotations
@@ -77,10 +78,13 @@ DELIVERIES: dict[str, dict[str, list[dict]]] = {
     BASE_DAY: {
         "customers": [customer(f"C-{name}") for name in LINES + ["L-LATE"]],
         # L-SIBLING: L-TERM's customer's second line, in service throughout; L-AUG its
-        # third, activated at the last instant before the waiver window opens
+        # third, activated at the last instant before the waiver window opens; L-NOACT a
+        # line in service whose activation time was never delivered (no activated_at, no
+        # activation event)
         "lines": [line(name, f"C-{name}") for name in LINES]
         + [line("L-SIBLING", "C-L-TERM"),
-           line("L-AUG", "C-L-TERM", activated_at="2025-08-31 23:59:59")],
+           line("L-AUG", "C-L-TERM", activated_at="2025-08-31 23:59:59"),
+           line("L-NOACT", "C-L-TERM", activated_at=None)],
         "contract_events": [event(f"E-ACT-{name}", name, "activation",
                                   "2020-01-01 10:00:00") for name in LINES + ["L-SIBLING"]]
         + [event("E-ACT-L-AUG", "L-AUG", "activation", "2025-08-31 23:59:59")],
@@ -311,10 +315,15 @@ def test_a_line_of_the_same_person_after_the_window_does_not_exclude(replay):
     re-derived (it is among the lines the build replaced) and stays eligible."""
     _, db_path = replay
     # L-TERM is re-derived for W2.8; L-SIBLING, the same customer's line in service since
-    # 2020, could not change and is not (stg_landing__affected_lines)
+    # 2020, could not change and is not (stg_landing__affected_lines); nor is L-NOACT, in
+    # service with no known activation: W2.8 can read neither side of it (it is not
+    # terminated, and no activation time can fall inside the window)
     assert one(db_path, "select partition_key from restricted.staging.stg_landing__affected_lines "
-                        "where partition_key in ('L-TERM', 'L-SIBLING', 'L-AFTER') "
+                        "where partition_key in ('L-TERM', 'L-SIBLING', 'L-NOACT', 'L-AFTER') "
                         "order by 1") == [("L-AFTER",), ("L-TERM",)]
+    assert one(db_path, "select activated_at_kst, terminated_date, reward_population_reason "
+                        "from main.dim_lines where line_id = 'L-NOACT'") == [
+        (None, None, "no_activation_time")]
     assert one(db_path, "select activated_at_kst from main.dim_lines "
                         "where line_id = 'L-AFTER'") == [
         (dt.datetime(2026, 1, 14, 0, 0),)]
