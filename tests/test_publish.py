@@ -19,7 +19,6 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-import remedy.cli
 from published_sample import PUBLISHED_RELATIONS
 from remedy.build import production_args
 from remedy.cli import main
@@ -217,6 +216,19 @@ def test_a_production_build_leaves_the_unit_tests_out_unless_asked():
         assert production_args(chosen, unit_tests=False) == chosen
 
 
+def record_run_build(monkeypatch, code: int) -> dict:
+    """Replace remedy.build.run_build with a double that records its arguments in the
+    returned dict and returns `code`."""
+    seen: dict = {}
+
+    def fake_run_build(extra, **options):
+        seen.update(extra=extra, **options)
+        return code
+
+    monkeypatch.setattr("remedy.build.run_build", fake_run_build)
+    return seen
+
+
 @pytest.mark.parametrize(("argv", "unit_tests"), [
     (["build"], False),
     (["build", "--unit-tests"], True),
@@ -224,13 +236,7 @@ def test_a_production_build_leaves_the_unit_tests_out_unless_asked():
 def test_remedy_build_asks_for_unit_tests_only_with_the_flag(monkeypatch, argv, unit_tests):
     """The CLI's side of production_args: `remedy build` hands run_build unit_tests=False
     unless `--unit-tests` is given (dbt's own arguments pass through untouched)."""
-    seen = {}
-
-    def fake_run_build(extra, **options):
-        seen.update(extra=extra, **options)
-        return 0
-
-    monkeypatch.setattr("remedy.build.run_build", fake_run_build)
+    seen = record_run_build(monkeypatch, 0)
     result = CliRunner().invoke(main, [*argv, "--full-refresh"])
     assert result.exit_code == 0, result.output
     assert seen["unit_tests"] is unit_tests
@@ -240,15 +246,9 @@ def test_remedy_build_asks_for_unit_tests_only_with_the_flag(monkeypatch, argv, 
 def test_remedy_demo_builds_with_the_unit_tests(monkeypatch):
     """`remedy demo`, the developer's first build, runs the unit tests (unit_tests=True),
     and stops with the build's exit code when the build fails."""
-    seen = {}
+    seen = record_run_build(monkeypatch, 3)
     generated = {}
-
-    def fake_run_build(extra, **options):
-        seen.update(extra=extra, **options)
-        return 3
-
-    monkeypatch.setattr("remedy.build.run_build", fake_run_build)
-    monkeypatch.setattr(remedy.cli, "generate", click.Command(
+    monkeypatch.setattr("remedy.cli.generate", click.Command(
         "generate", callback=lambda **options: generated.update(options)))
     result = CliRunner().invoke(main, ["demo"])
     assert result.exit_code == 3, result.output
