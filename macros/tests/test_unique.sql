@@ -1,6 +1,7 @@
 {#- dbt's `unique` test, cheaper at scale: a narrow aggregate on the value's 64-bit hash
-    (key_hash) finds the few candidates, and only those are grouped exactly (grouping 135 M event
-    ids as strings takes several times longer). Same result as the built-in test. -#}
+    (key_hash) finds the few candidates, and only those are grouped exactly (grouping
+    135 M event ids as strings takes several times longer). Same result as the built-in
+    test. -#}
 {% macro duckdb__test_unique(model, column_name) %}
 with
 
