@@ -122,6 +122,12 @@ def _copy_databases(source: Path, target: Path) -> None:
     os.sync()  # the copy's dirty pages are written now, not during the timed build
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time (the faster of the two middle ones for an even count):
+    a run that was measured, not an average of two."""
+    return sorted(runs, key=lambda row: row["seconds"])[(len(runs) - 1) // 2]
+
+
 def daily_builds(raw_dir: Path, daily: Path, day: dt.date, repeats: int, env_for,
                  spill: Path) -> list[dict]:
     """The daily step: every delivery before `day` built from scratch, then `day`'s
@@ -146,11 +152,16 @@ def daily_builds(raw_dir: Path, daily: Path, day: dt.date, repeats: int, env_for
                              dbt_build(ROOT, daily), env_for(database, landing), spill,
                              database_dir=daily))
     if repeats > 1:
-        # the middle run (the lower of the two middle ones for an even count)
-        median = sorted(runs, key=lambda row: row["seconds"])[(repeats - 1) // 2]
-        runs.append({**median, "step": f"daily build, {day} added: median of {repeats}"})
+        runs.append({**median_run(runs), "step": f"daily build, {day} added: median of {repeats}"})
     shutil.rmtree(snapshot, ignore_errors=True)
     return results + runs
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: give 1 or more builds")
+    return value
 
 
 def fmt(row: dict) -> str:
@@ -179,7 +190,7 @@ def main() -> int:
     parser.add_argument("--daily-day", type=dt.date.fromisoformat,
                         default=dt.date.fromisoformat(DAILY_DAY),
                         help=f"the delivery day the daily step builds (default {DAILY_DAY})")
-    parser.add_argument("--daily-repeats", type=int, default=1,
+    parser.add_argument("--daily-repeats", type=_positive, default=1,
                         help="build the daily delivery this many times, each from a copy "
                              "of the warehouse before it (default 1)")
     args = parser.parse_args()
@@ -223,7 +234,7 @@ def main() -> int:
                                 env_for(full / "warehouse.duckdb"), spill, database_dir=full))
     if "daily" in steps:
         results += daily_builds(raw_dir, work / "daily", args.daily_day,
-                                max(args.daily_repeats, 1), env_for, spill)
+                                args.daily_repeats, env_for, spill)
         if not args.keep:
             shutil.rmtree(work / "daily", ignore_errors=True)
     for step in ("validate", "reconcile", "extract"):

@@ -1,7 +1,7 @@
 """Issue 9.5 probe (docs/decisions.md, "Integer partition keys: proposed, not built"):
 how long a daily build's two passes over a large store take by the text `line_id`, by a
-dense integer key (a registry numbered in line order) and by a hashed key
-(`hash(k, reverse(k))`, the project's `key_hash` on DuckDB).
+dense integer key (a registry numbered in line order) and by a hashed key (the project's
+`key_hash` macro on DuckDB, read from the macro file).
 
     .venv/bin/python scripts/probe_partition_keys.py --raw-dir /work/bench/raw_daily \\
         --work /work/bench/probe --load      # once: the events table, about 95 s at scale 1.0
@@ -15,10 +15,14 @@ lines are a fixed random sample (87,000 lines by default, about one delivery day
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
 import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from remedy.landing import duckdb_key_hash  # noqa: E402
 
 KEYS = ("line_id", "line_key_dense", "line_key_hash")
 
@@ -38,7 +42,7 @@ def load(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
         select line_id, row_number() over (order by line_id) as line_key_dense
         from (select distinct line_id from {events})""")
     con.sql(f"""create or replace table ev as
-        select e.*, r.line_key_dense, hash(e.line_id, reverse(e.line_id)) as line_key_hash
+        select e.*, r.line_key_dense, {duckdb_key_hash('e.line_id')} as line_key_hash
         from {events} as e join lines_registry as r using (line_id)""")
     con.sql("checkpoint")
     rows = con.sql("select count(*) from ev").fetchall()[0][0]
@@ -47,7 +51,7 @@ def load(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
 
 def probe(con: duckdb.DuckDBPyConnection, lines: int) -> None:
     con.sql(f"""create or replace temp table affected as
-        select line_id, line_key_dense, hash(line_id, reverse(line_id)) as line_key_hash
+        select line_id, line_key_dense, {duckdb_key_hash('line_id')} as line_key_hash
         from lines_registry using sample {lines} rows (reservoir, 42)""")
     for key in KEYS * 2:
         where = f"{key} in (select {key} from affected)"

@@ -16,8 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from remedy.landing import duckdb_key_hash
+
 ROOT = Path(__file__).resolve().parents[1]
-MACRO = ROOT / "macros" / "landing" / "key_hash.sql"
 # The pairs of delivered keys (scale-1.0 landing data) that DuckDB's hash() gives one
 # value: defined once, in the singular test that runs key_hash on them in every build.
 SINGULAR_TEST = ROOT / "tests" / "dbt" / "landing" / "assert_key_hash_separates_colliding_keys.sql"
@@ -26,15 +27,6 @@ COLLIDING_PAIRS = re.findall(r"\('\w+', '([^']+)', '([^']+)'\)", SINGULAR_TEST.r
 # The generator's event ids: EV, a 10-digit line number, '-', a 3-digit event number.
 EVENT_IDS = ("select 'EV' || lpad((i // 8)::varchar, 10, '0') || '-' "
              "|| lpad((i % 8)::varchar, 3, '0') as k from range(1000000) as t(i)")
-
-
-def duckdb_key_hash(column: str) -> str:
-    """The DuckDB body of key_hash, with `column` in place of the macro's argument."""
-    text = MACRO.read_text()
-    body = re.search(r"macro duckdb__key_hash\(expression\) -%}(.*?){%- endmacro",
-                     text, re.S)
-    assert body, f"{MACRO}: duckdb__key_hash not found"
-    return body.group(1).strip().replace("{{ expression }}", column)
 
 
 def distinct_hashes(expression: str) -> int:

@@ -8,6 +8,7 @@ aware datetimes, and stored as UTC instants exactly as upstream systems deliver 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,8 +17,22 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from remedy.contract import TABLES
+from remedy.settings import PROJECT_DIR
 
 KST = ZoneInfo("Asia/Seoul")
+KEY_HASH_MACRO = PROJECT_DIR / "macros" / "landing" / "key_hash.sql"
+
+
+def duckdb_key_hash(column: str) -> str:
+    """The DuckDB body of the `key_hash` macro (the hash the build finds repeated keys by),
+    with `column` in place of the macro's argument: read from the macro file, so Python
+    that runs the same hash outside dbt (tests, probes) cannot drift from it."""
+    body = re.search(r"macro duckdb__key_hash\(expression\) -%}(.*?){%- endmacro",
+                     KEY_HASH_MACRO.read_text(), re.S)
+    if body is None:
+        raise ValueError(f"{KEY_HASH_MACRO}: no duckdb__key_hash macro; the hash the build "
+                         "uses is defined there")
+    return body.group(1).strip().replace("{{ expression }}", column)
 
 
 def kst(text: str) -> dt.datetime:
