@@ -18,6 +18,9 @@ measures. Steps:
   day; `--daily-repeats N` builds that day N times, each from a copy of the same
   warehouse (the state before the day), and prints every run and their median: one
   daily build varies by several seconds from run to run on this machine;
+- floor: the published contract's columns alone, copied from the full build's database
+  (scripts/contract_floor.py): the least that publishing these marts writes, and where
+  the built warehouse's disk goes; its report is printed after the table;
 - validate, reconcile, extract: the checks on the full build's database.
 
 `--compare-with DIR` builds the same landing directory with the dbt project in DIR (for
@@ -62,7 +65,8 @@ def _databases(directory: Path) -> int:
 
 
 def run_step(name: str, argv: list[str], env: dict[str, str], spill_dir: Path,
-             cwd: Path = ROOT, database_dir: Path | None = None) -> dict:
+             cwd: Path = ROOT, database_dir: Path | None = None,
+             output: Path | None = None) -> dict:
     peak_spill = 0
     peak_disk = 0
     done = threading.Event()
@@ -77,9 +81,10 @@ def run_step(name: str, argv: list[str], env: dict[str, str], spill_dir: Path,
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     started = time.monotonic()
-    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(process.pid, 0)
+    with open(output or os.devnull, "w", encoding="utf-8") as sink:
+        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=sink,
+                                   stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.monotonic() - started
     done.set()
     watcher.join()
@@ -179,8 +184,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "bench")
     parser.add_argument("--steps", default="generate,build,daily",
-                        help="comma-separated: generate, build, daily, validate, reconcile, "
-                             "extract")
+                        help="comma-separated: generate, build, daily, floor, validate, "
+                             "reconcile, extract")
     parser.add_argument("--raw-dir", type=Path, default=None,
                         help="an existing daily landing directory (skip generate)")
     parser.add_argument("--compare-with", type=Path, default=None,
@@ -237,6 +242,13 @@ def main() -> int:
                                 args.daily_repeats, env_for, spill)
         if not args.keep:
             shutil.rmtree(work / "daily", ignore_errors=True)
+    floor_report = work / "floor.txt"
+    if "floor" in steps:
+        results.append(run_step("floor: the published contract's columns alone", [
+            sys.executable, str(ROOT / "scripts" / "contract_floor.py"), "--duckdb",
+            str(full / "warehouse.duckdb"), "--out", str(work / "floor.duckdb")],
+            base_env, spill, database_dir=None, output=floor_report))
+        (work / "floor.duckdb").unlink(missing_ok=True)
     for step in ("validate", "reconcile", "extract"):
         if step not in steps:
             continue
@@ -251,6 +263,8 @@ def main() -> int:
     print("|---|---|---|---|---|---|")
     for row in results:
         print(fmt(row))
+    if "floor" in steps and floor_report.is_file():
+        print("\n" + floor_report.read_text(encoding="utf-8"))
     shutil.rmtree(spill, ignore_errors=True)
     return max(row["exit"] for row in results) if results else 0
 

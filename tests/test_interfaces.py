@@ -10,6 +10,7 @@ applies to a resource (the warning dbt_project.yml silences for the evaluator's 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 
@@ -61,6 +62,21 @@ def test_published_models_are_public_contracted_and_documented(manifest):
         undocumented = [column for column, spec in node["columns"].items()
                         if not spec.get("description", "").strip() or not spec.get("data_type")]
         assert undocumented == [], name
+
+
+def test_the_contract_floor_copies_columns_the_published_marts_have(manifest):
+    # scripts/contract_floor.py names PUBLISHED_MARTS.md's fixed columns; each must be a
+    # contracted column of that published mart, or its figures measure something else.
+    spec = importlib.util.spec_from_file_location(
+        "contract_floor", PROJECT_DIR / "scripts" / "contract_floor.py")
+    floor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(floor)
+    models = _models(manifest)
+    missing = {mart: [column for column in columns if column not in models[mart]["columns"]]
+               for mart, columns in floor.CONTRACT_COLUMNS.items()
+               if models[mart]["schema"] != "main"
+               or any(column not in models[mart]["columns"] for column in columns)}
+    assert missing == {}
 
 
 def test_every_model_has_a_description_and_a_primary_key_test(manifest):
