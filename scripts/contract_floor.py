@@ -16,6 +16,7 @@ are missed). Not a test: it measures.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -46,13 +47,19 @@ CONTRACT_COLUMNS = {
     "rpt_reconciliation": ["check_name", "expected", "actual", "difference", "passed"],
 }
 BLOCK_BYTES = 262_144  # DuckDB's default block size
+# The build's own limits (profiles.yml), so the floor is measured as the build runs.
+SETTINGS = {
+    "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "8GB"),
+    "temp_directory": os.environ.get("DUCKDB_TEMP_DIR", ".duckdb_tmp"),
+    "preserve_insertion_order": False,
+}
 
 
 def copy_contract(source: Path, target: Path) -> list[tuple[str, int, float]]:
     """Each mart's contract columns copied into `target`: (mart, rows, seconds)."""
     target.unlink(missing_ok=True)
     timings = []
-    with duckdb.connect(str(target), config={"preserve_insertion_order": False}) as con:
+    with duckdb.connect(str(target), config=SETTINGS) as con:
         con.execute(f"attach '{source}' as built (read_only)")
         for mart, columns in CONTRACT_COLUMNS.items():
             started = time.perf_counter()
