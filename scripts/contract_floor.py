@@ -16,12 +16,14 @@ are missed). Not a test: it measures.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from remedy.published import connect_published  # noqa: E402
 
 # PUBLISHED_MARTS.md (../shared/spec): each mart's fixed columns; a mart may add more.
 CONTRACT_COLUMNS = {
@@ -47,28 +49,26 @@ CONTRACT_COLUMNS = {
     "rpt_reconciliation": ["check_name", "expected", "actual", "difference", "passed"],
 }
 BLOCK_BYTES = 262_144  # DuckDB's default block size
-# The build's own limits (profiles.yml), so the floor is measured as the build runs.
-SETTINGS = {
-    "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "8GB"),
-    "temp_directory": os.environ.get("DUCKDB_TEMP_DIR", ".duckdb_tmp"),
-    "preserve_insertion_order": False,
-}
 
 
 def copy_contract(source: Path, target: Path) -> list[tuple[str, int, float]]:
-    """Each mart's contract columns copied into `target`: (mart, rows, seconds)."""
+    """Each mart's contract columns copied into `target`: (mart, rows, seconds). The
+    published database is opened as every reader opens it (connect_published: read-only,
+    under the memory limit and temp directory the build uses)."""
     target.unlink(missing_ok=True)
     timings = []
-    with duckdb.connect(str(target), config=SETTINGS) as con:
-        con.execute(f"attach '{source}' as built (read_only)")
+    with connect_published(source) as con:
+        con.execute("set preserve_insertion_order = false")
+        quoted = str(target).replace("'", "''")
+        con.execute(f"attach '{quoted}' as floor")
         for mart, columns in CONTRACT_COLUMNS.items():
             started = time.perf_counter()
-            con.execute(f"create table {mart} as select {', '.join(columns)} "
-                        f"from built.main.{mart}")
-            con.execute("checkpoint")
-            rows = con.execute(f"select count(*) from {mart}").fetchall()[0][0]
+            con.execute(f"create table floor.main.{mart} as select {', '.join(columns)} "
+                        f"from main.{mart}")
+            con.execute("checkpoint floor")
+            rows = con.execute(f"select count(*) from floor.main.{mart}").fetchall()[0][0]
             timings.append((mart, rows, time.perf_counter() - started))
-        con.execute("detach built")
+        con.execute("detach floor")
     return timings
 
 

@@ -5,15 +5,12 @@ benchmark is not a test: docs/benchmarks.md)."""
 from __future__ import annotations
 
 import argparse
-import importlib.util
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "benchmark.py"
-spec = importlib.util.spec_from_file_location("benchmark_script", SCRIPT)
-benchmark = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(benchmark)
+from project_scripts import load_script
+
+benchmark = load_script("benchmark")
 
 
 def runs(*seconds: float) -> list[dict]:

@@ -6,15 +6,13 @@ contracts in tests/test_interfaces.py."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import duckdb
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "contract_floor.py"
-spec = importlib.util.spec_from_file_location("contract_floor", SCRIPT)
-floor = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(floor)
+from project_scripts import load_script
+
+floor = load_script("contract_floor")
 
 
 def _published(path: Path) -> None:
@@ -47,3 +45,16 @@ def test_largest_tables_come_first(tmp_path):
     largest = floor.largest_tables(tmp_path / "warehouse.duckdb", 2)
     assert [name for name, _ in largest][0] == "main.fct_contract_events"
     assert len(largest) == 2
+
+
+def test_a_table_is_sized_by_the_blocks_it_holds(tmp_path):
+    # two million distinct ids need several 256 KB blocks; a three-row table fits in one
+    with duckdb.connect(str(tmp_path / "sized.duckdb")) as con:
+        con.execute("create table big as select 'EV' || lpad(i::varchar, 10, '0') as event_id "
+                    "from range(2000000) as t(i)")
+        con.execute("create table small as select 1 as x from range(3)")
+        blocks = con.execute("select count(distinct block_id) from pragma_storage_info('big') "
+                             "where persistent").fetchall()[0][0]
+    sizes = dict(floor.largest_tables(tmp_path / "sized.duckdb", 2))
+    assert blocks >= 4
+    assert sizes == {"main.big": blocks * 262_144, "main.small": 262_144}

@@ -10,13 +10,13 @@ applies to a resource (the warning dbt_project.yml silences for the evaluator's 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 
 import pytest
 import yaml
 
+from project_scripts import load_script
 from remedy.dbt_runner import PROJECT_DIR, run_dbt
 
 GROUP = "remediation"
@@ -67,10 +67,7 @@ def test_published_models_are_public_contracted_and_documented(manifest):
 def test_the_contract_floor_copies_columns_the_published_marts_have(manifest):
     # scripts/contract_floor.py names PUBLISHED_MARTS.md's fixed columns; each must be a
     # contracted column of that published mart, or its figures measure something else.
-    spec = importlib.util.spec_from_file_location(
-        "contract_floor", PROJECT_DIR / "scripts" / "contract_floor.py")
-    floor = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(floor)
+    floor = load_script("contract_floor")
     models = _models(manifest)
     missing = {mart: [column for column in columns if column not in models[mart]["columns"]]
                for mart, columns in floor.CONTRACT_COLUMNS.items()
